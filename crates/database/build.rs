@@ -1,0 +1,35 @@
+//! Rebuilds the crate when a migration is added or edited (`embed_migrations!` does not notice new
+//! folders by itself) and exports a fingerprint of the migrations, which names the migrated
+//! template database the tests clone.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+use std::{env, fs};
+
+fn main() {
+    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../../migrations");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files = Vec::new();
+    collect(&dir, &mut files);
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        file.strip_prefix(&dir).unwrap_or(file).hash(&mut hasher);
+        fs::read(file).unwrap_or_default().hash(&mut hasher);
+    }
+    println!("cargo:rustc-env=THESET_MIGRATIONS_FINGERPRINT={:016x}", hasher.finish());
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
+            collect(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}

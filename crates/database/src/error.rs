@@ -1,0 +1,96 @@
+//! The database layer's error type.
+//!
+//! Queries return diesel's `QueryResult`; callers that need to tell cases apart convert with
+//! `Error::from`, which names the violated rule. The HTTP layer maps these kinds to statuses
+//! (not found 404, unique 409, voting closed 409, unavailable 503, ...), the CLI to messages.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// Why a vote was refused (the `votes_check_open` trigger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VotingClosed {
+    /// Votes are only taken on predicted setlists.
+    ActualSetlist,
+    /// A moderator locked the setlist.
+    SetlistLocked,
+    /// The show's start instant has passed.
+    ShowStarted,
+}
+
+impl std::fmt::Display for VotingClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ActualSetlist => "votes are only taken on predicted setlists",
+            Self::SetlistLocked => "the setlist is locked",
+            Self::ShowStarted => "the show has started",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint (named) refused a duplicate.
+    #[error("already exists ({constraint})")]
+    UniqueViolation { constraint: String },
+    /// A row referenced a missing row, or a referenced row is still in use.
+    #[error("refers to a missing or still referenced row ({constraint})")]
+    ForeignKeyViolation { constraint: String },
+    /// A CHECK constraint or NOT NULL column refused a value.
+    #[error("invalid value ({constraint})")]
+    CheckViolation { constraint: String },
+    #[error("voting is closed: {0}")]
+    VotingClosed(VotingClosed),
+    /// Row Level Security refused the write (for UPDATE/DELETE it silently matches no row instead).
+    #[error("not permitted: {0}")]
+    Forbidden(String),
+    /// The database could not be reached in time (pool exhausted, connection refused or lost).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Query(DieselError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<DieselError> for Error {
+    fn from(error: DieselError) -> Self {
+        let DieselError::DatabaseError(kind, info) = &error else {
+            return match error {
+                DieselError::NotFound => Error::NotFound,
+                DieselError::BrokenTransactionManager => Error::Unavailable(error.to_string()),
+                other => Error::Query(other),
+            };
+        };
+        let constraint = info.constraint_name().unwrap_or_default().to_owned();
+        match kind {
+            DatabaseErrorKind::UniqueViolation => Error::UniqueViolation { constraint },
+            DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation => {
+                Error::ForeignKeyViolation { constraint }
+            }
+            DatabaseErrorKind::CheckViolation => match constraint.as_str() {
+                "votes_setlist_predicted" => Error::VotingClosed(VotingClosed::ActualSetlist),
+                "votes_setlist_unlocked" => Error::VotingClosed(VotingClosed::SetlistLocked),
+                "votes_show_not_started" => Error::VotingClosed(VotingClosed::ShowStarted),
+                _ => Error::CheckViolation { constraint },
+            },
+            DatabaseErrorKind::NotNullViolation => Error::CheckViolation {
+                constraint: info.column_name().map(|c| format!("{c} is required")).unwrap_or(constraint),
+            },
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                Error::Unavailable(info.message().to_owned())
+            }
+            _ if info.message().contains("row-level security") || info.message().starts_with("permission denied") => {
+                Error::Forbidden(info.message().to_owned())
+            }
+            _ => Error::Query(error),
+        }
+    }
+}
+
+impl From<crate::pool::PoolError> for Error {
+    fn from(error: crate::pool::PoolError) -> Self {
+        Error::Unavailable(error.to_string())
+    }
+}

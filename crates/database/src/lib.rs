@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+pub mod caller;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod migrations;
+pub mod models;
+pub mod pool;
+#[rustfmt::skip]
+pub mod schema;
+pub mod sql;
+pub mod types;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use caller::{Claims, transaction_as};
+pub use enums::{SetlistType, ShowStatus, UserRole, VoteType};
+pub use error::{Error, Result, VotingClosed};
+pub use pool::{DatabaseConfig, DbPool, PooledConnection};
+
+/// Re-exported so dependants use the same diesel-async as this crate.
+pub use diesel_async::AsyncPgConnection;

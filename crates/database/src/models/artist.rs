@@ -1,0 +1,159 @@
+//! `artists` and `artist_stats`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+
+use crate::types::TextList;
+use crate::ids::{ArtistId, ArtistStatsId};
+use crate::models::{Setlist, Show};
+use crate::schema::{artist_stats, artists, setlists, shows};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = artists, check_for_backend(diesel::pg::Pg))]
+pub struct Artist {
+    pub id: ArtistId,
+    pub spotify_id: Option<String>,
+    pub name: String,
+    pub slug: String,
+    pub image_url: Option<String>,
+    pub small_image_url: Option<String>,
+    pub genres: TextList,
+    pub popularity: i32,
+    pub followers: i32,
+    pub monthly_listeners: Option<i32>,
+    pub verified: bool,
+    pub bio: Option<String>,
+    pub external_urls: serde_json::Value,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub trending_score: f64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new artist. Optional fields left `None` take the column default.
+#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[diesel(table_name = artists)]
+pub struct NewArtist {
+    pub name: String,
+    pub slug: String,
+    pub spotify_id: Option<String>,
+    pub image_url: Option<String>,
+    pub small_image_url: Option<String>,
+    pub genres: Option<TextList>,
+    pub popularity: Option<i32>,
+    pub followers: Option<i32>,
+    pub monthly_listeners: Option<i32>,
+    pub verified: Option<bool>,
+    pub bio: Option<String>,
+    pub external_urls: Option<serde_json::Value>,
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+/// Changes to an artist: `None` leaves a column as it is, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset, Deserialize)]
+#[diesel(table_name = artists)]
+pub struct ArtistUpdate {
+    pub name: Option<String>,
+    pub spotify_id: Option<Option<String>>,
+    pub image_url: Option<Option<String>>,
+    pub small_image_url: Option<Option<String>>,
+    pub genres: Option<TextList>,
+    pub popularity: Option<i32>,
+    pub followers: Option<i32>,
+    pub monthly_listeners: Option<Option<i32>>,
+    pub verified: Option<bool>,
+    pub bio: Option<Option<String>>,
+    pub external_urls: Option<serde_json::Value>,
+    pub last_synced_at: Option<Option<DateTime<Utc>>>,
+    pub trending_score: Option<f64>,
+}
+
+impl Artist {
+    pub async fn create(conn: &mut AsyncPgConnection, new: &NewArtist) -> QueryResult<Artist> {
+        diesel::insert_into(artists::table)
+            .values(new)
+            .returning(Artist::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    pub async fn find(conn: &mut AsyncPgConnection, id: ArtistId) -> QueryResult<Artist> {
+        artists::table.find(id).select(Artist::as_select()).first(conn).await
+    }
+
+    pub async fn update(conn: &mut AsyncPgConnection, id: ArtistId, changes: &ArtistUpdate) -> QueryResult<Artist> {
+        diesel::update(artists::table.find(id))
+            .set(changes)
+            .returning(Artist::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Shows this artist headlines, soonest first (relations.ts: `shows`).
+    pub async fn shows(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Show>> {
+        Show::belonging_to(self)
+            .select(Show::as_select())
+            .order((shows::starts_at, shows::id))
+            .load(conn)
+            .await
+    }
+
+    /// Setlists of this artist (relations.ts: `setlists`).
+    pub async fn setlists(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Setlist>> {
+        Setlist::belonging_to(self)
+            .select(Setlist::as_select())
+            .order((setlists::created_at, setlists::id))
+            .load(conn)
+            .await
+    }
+
+    /// The artist's statistics row, once computed (relations.ts: `stats`).
+    pub async fn stats(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<ArtistStats>> {
+        ArtistStats::belonging_to(self)
+            .select(ArtistStats::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+}
+
+/// Figures computed from an artist's history (one row per artist).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[diesel(table_name = artist_stats, belongs_to(Artist), check_for_backend(diesel::pg::Pg))]
+pub struct ArtistStats {
+    pub id: ArtistStatsId,
+    pub artist_id: ArtistId,
+    pub total_shows: i32,
+    pub total_setlists: i32,
+    pub avg_setlist_length: Option<f64>,
+    pub most_played_song: Option<String>,
+    pub last_show_date: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = artist_stats, treat_none_as_null = true)]
+pub struct NewArtistStats {
+    pub artist_id: ArtistId,
+    pub total_shows: i32,
+    pub total_setlists: i32,
+    pub avg_setlist_length: Option<f64>,
+    pub most_played_song: Option<String>,
+    pub last_show_date: Option<DateTime<Utc>>,
+}
+
+impl ArtistStats {
+    /// Writes an artist's statistics, replacing the previous figures.
+    pub async fn upsert(conn: &mut AsyncPgConnection, stats: &NewArtistStats) -> QueryResult<ArtistStats> {
+        diesel::insert_into(artist_stats::table)
+            .values(stats)
+            .on_conflict(artist_stats::artist_id)
+            .do_update()
+            .set(stats)
+            .returning(ArtistStats::as_returning())
+            .get_result(conn)
+            .await
+    }
+}

@@ -1,0 +1,19 @@
+//! One module per table family: the row struct, its insert (`New*`) and update (`*Update`)
+//! structs, and its queries, side by side. Loaders named after the design card's relations.ts
+//! (`Show::setlists`, `Setlist::songs`, ...) sit on the row types.
+
+mod artist;
+mod setlist;
+mod show;
+mod song;
+mod user;
+mod venue;
+mod vote;
+
+pub use artist::{Artist, ArtistStats, ArtistUpdate, NewArtist, NewArtistStats};
+pub use setlist::{NewSetlist, NewSetlistSong, Setlist, SetlistSong, SetlistSongUpdate, SetlistUpdate};
+pub use show::{NewShow, NewShowArtist, Show, ShowArtist, ShowUpdate};
+pub use song::{NewSong, Song, SongUpdate};
+pub use user::{NewUser, NewUserProfile, User, UserProfile, UserUpdate};
+pub use venue::{NewVenue, Venue, VenueUpdate};
+pub use vote::{Vote, VoteCounts};

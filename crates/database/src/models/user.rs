@@ -1,0 +1,173 @@
+//! `users` and `user_profiles`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+
+use crate::types::TextList;
+use crate::enums::UserRole;
+use crate::ids::{UserId, UserProfileId};
+use crate::models::{Setlist, Vote};
+use crate::schema::{setlists, user_profiles, users, votes};
+
+/// A signed-up fan (or moderator, or admin). `id` is the `sub` of their Supabase token.
+#[derive(Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub spotify_id: Option<String>,
+    /// A credential: never serialised, never printed.
+    #[serde(skip_serializing)]
+    pub spotify_refresh_token: Option<String>,
+    pub role: UserRole,
+    pub email_verified: Option<DateTime<Utc>>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub preferences: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("spotify_refresh_token", &self.spotify_refresh_token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new user row: exactly the columns the API role may insert (the role stays the default).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// What a user may change about themselves. `None` leaves a column as it is;
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset, Deserialize)]
+#[diesel(table_name = users)]
+pub struct UserUpdate {
+    pub display_name: Option<Option<String>>,
+    pub avatar_url: Option<Option<String>>,
+    pub preferences: Option<serde_json::Value>,
+    pub last_login_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl User {
+    pub async fn create(conn: &mut AsyncPgConnection, new: &NewUser) -> QueryResult<User> {
+        diesel::insert_into(users::table)
+            .values(new)
+            .returning(User::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    pub async fn find(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<User> {
+        users::table.find(id).select(User::as_select()).first(conn).await
+    }
+
+    pub async fn update(conn: &mut AsyncPgConnection, id: UserId, changes: &UserUpdate) -> QueryResult<User> {
+        diesel::update(users::table.find(id))
+            .set(changes)
+            .returning(User::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Changes a user's role: for the service role (the CLI), never for the API.
+    pub async fn set_role(conn: &mut AsyncPgConnection, id: UserId, role: UserRole) -> QueryResult<User> {
+        diesel::update(users::table.find(id))
+            .set(users::role.eq(role))
+            .returning(User::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// The user's profile, if they made one (relations.ts: `profile`).
+    pub async fn profile(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<UserProfile>> {
+        UserProfile::belonging_to(self)
+            .select(UserProfile::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// The user's votes, newest first (relations.ts: `votes`).
+    pub async fn votes(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Vote>> {
+        Vote::belonging_to(self)
+            .select(Vote::as_select())
+            .order((votes::created_at.desc(), votes::id))
+            .load(conn)
+            .await
+    }
+
+    /// Setlists this user created, newest first (relations.ts: `createdSetlists`).
+    pub async fn created_setlists(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Setlist>> {
+        Setlist::belonging_to(self)
+            .select(Setlist::as_select())
+            .order((setlists::created_at.desc(), setlists::id))
+            .load(conn)
+            .await
+    }
+}
+
+/// A user's public-facing profile (one per user).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[diesel(table_name = user_profiles, belongs_to(User), check_for_backend(diesel::pg::Pg))]
+pub struct UserProfile {
+    pub id: UserProfileId,
+    pub user_id: UserId,
+    pub bio: Option<String>,
+    pub location: Option<String>,
+    pub website: Option<String>,
+    pub favorite_genres: TextList,
+    pub concert_count: i32,
+    pub is_public: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A profile as written by its owner.
+#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[diesel(table_name = user_profiles)]
+pub struct NewUserProfile {
+    pub user_id: UserId,
+    pub bio: Option<String>,
+    pub location: Option<String>,
+    pub website: Option<String>,
+    pub favorite_genres: TextList,
+    pub concert_count: i32,
+    pub is_public: bool,
+}
+
+impl UserProfile {
+    /// Creates or replaces the user's profile (`PUT /v1/me/profile`).
+    pub async fn upsert(conn: &mut AsyncPgConnection, profile: &NewUserProfile) -> QueryResult<UserProfile> {
+        diesel::insert_into(user_profiles::table)
+            .values(profile)
+            .on_conflict(user_profiles::user_id)
+            .do_update()
+            .set((
+                user_profiles::bio.eq(&profile.bio),
+                user_profiles::location.eq(&profile.location),
+                user_profiles::website.eq(&profile.website),
+                user_profiles::favorite_genres.eq(&profile.favorite_genres),
+                user_profiles::concert_count.eq(profile.concert_count),
+                user_profiles::is_public.eq(profile.is_public),
+            ))
+            .returning(UserProfile::as_returning())
+            .get_result(conn)
+            .await
+    }
+}

@@ -1,0 +1,314 @@
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(
+        diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
+    )]
+    #[diesel(postgres_type(name = "setlist_type"))]
+    pub struct SetlistType;
+
+    #[derive(
+        diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
+    )]
+    #[diesel(postgres_type(name = "show_status"))]
+    pub struct ShowStatus;
+
+    #[derive(
+        diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
+    )]
+    #[diesel(postgres_type(name = "user_role"))]
+    pub struct UserRole;
+
+    #[derive(
+        diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
+    )]
+    #[diesel(postgres_type(name = "vote_type"))]
+    pub struct VoteType;
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    artist_stats (id) {
+        id -> Uuid,
+        artist_id -> Uuid,
+        total_shows -> Int4,
+        total_setlists -> Int4,
+        avg_setlist_length -> Nullable<Float8>,
+        most_played_song -> Nullable<Text>,
+        last_show_date -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    artists (id) {
+        id -> Uuid,
+        spotify_id -> Nullable<Text>,
+        name -> Text,
+        slug -> Text,
+        image_url -> Nullable<Text>,
+        small_image_url -> Nullable<Text>,
+        genres -> Array<Nullable<Text>>,
+        popularity -> Int4,
+        followers -> Int4,
+        monthly_listeners -> Nullable<Int4>,
+        verified -> Bool,
+        bio -> Nullable<Text>,
+        external_urls -> Jsonb,
+        last_synced_at -> Nullable<Timestamptz>,
+        trending_score -> Float8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    setlist_songs (id) {
+        id -> Uuid,
+        setlist_id -> Uuid,
+        song_id -> Uuid,
+        position -> Int4,
+        notes -> Nullable<Text>,
+        is_played -> Nullable<Bool>,
+        play_time -> Nullable<Timestamptz>,
+        set_name -> Nullable<Text>,
+        encore -> Int4,
+        is_tape -> Bool,
+        cover_artist_name -> Nullable<Text>,
+        cover_artist_mbid -> Nullable<Text>,
+        guest_artist_name -> Nullable<Text>,
+        guest_artist_mbid -> Nullable<Text>,
+        info -> Nullable<Text>,
+        upvotes -> Int4,
+        downvotes -> Int4,
+        net_votes -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+    use super::sql_types::SetlistType;
+
+    setlists (id) {
+        id -> Uuid,
+        show_id -> Uuid,
+        artist_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> SetlistType,
+        name -> Text,
+        order_index -> Int4,
+        is_locked -> Bool,
+        total_votes -> Int4,
+        accuracy_score -> Int4,
+        imported_from -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        source_version_id -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        imported_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    show_artists (id) {
+        id -> Uuid,
+        show_id -> Uuid,
+        artist_id -> Uuid,
+        order_index -> Int4,
+        set_length -> Nullable<Int4>,
+        is_headliner -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+    use super::sql_types::ShowStatus;
+
+    shows (id) {
+        id -> Uuid,
+        headliner_artist_id -> Uuid,
+        venue_id -> Nullable<Uuid>,
+        name -> Text,
+        slug -> Text,
+        date -> Date,
+        start_time -> Nullable<Time>,
+        doors_time -> Nullable<Time>,
+        starts_at -> Timestamptz,
+        status -> ShowStatus,
+        description -> Nullable<Text>,
+        ticket_url -> Nullable<Text>,
+        min_price -> Nullable<Int4>,
+        max_price -> Nullable<Int4>,
+        currency -> Text,
+        view_count -> Int4,
+        attendee_count -> Int4,
+        setlist_count -> Int4,
+        vote_count -> Int4,
+        trending_score -> Float8,
+        is_featured -> Bool,
+        is_verified -> Bool,
+        ticketmaster_id -> Nullable<Text>,
+        setlistfm_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    songs (id) {
+        id -> Uuid,
+        artist_id -> Uuid,
+        spotify_id -> Nullable<Text>,
+        title -> Text,
+        title_key -> Text,
+        artist -> Text,
+        album -> Nullable<Text>,
+        album_art_url -> Nullable<Text>,
+        release_date -> Nullable<Date>,
+        duration_ms -> Nullable<Int4>,
+        popularity -> Int4,
+        preview_url -> Nullable<Text>,
+        is_explicit -> Bool,
+        is_playable -> Bool,
+        acousticness -> Nullable<Float8>,
+        danceability -> Nullable<Float8>,
+        energy -> Nullable<Float8>,
+        valence -> Nullable<Float8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    user_profiles (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        bio -> Nullable<Text>,
+        location -> Nullable<Text>,
+        website -> Nullable<Text>,
+        favorite_genres -> Array<Nullable<Text>>,
+        concert_count -> Int4,
+        is_public -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+    use super::sql_types::UserRole;
+
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        spotify_id -> Nullable<Text>,
+        spotify_refresh_token -> Nullable<Text>,
+        role -> UserRole,
+        email_verified -> Nullable<Timestamptz>,
+        last_login_at -> Nullable<Timestamptz>,
+        preferences -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    venues (id) {
+        id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        address -> Nullable<Text>,
+        city -> Text,
+        state -> Nullable<Text>,
+        country -> Text,
+        postal_code -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        location -> Nullable<Geography>,
+        timezone -> Text,
+        capacity -> Nullable<Int4>,
+        venue_type -> Nullable<Text>,
+        phone_number -> Nullable<Text>,
+        website -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        description -> Nullable<Text>,
+        amenities -> Array<Nullable<Text>>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+    use super::sql_types::VoteType;
+
+    votes (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        setlist_song_id -> Uuid,
+        vote_type -> VoteType,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(artist_stats -> artists (artist_id));
+diesel::joinable!(setlist_songs -> setlists (setlist_id));
+diesel::joinable!(setlist_songs -> songs (song_id));
+diesel::joinable!(setlists -> artists (artist_id));
+diesel::joinable!(setlists -> shows (show_id));
+diesel::joinable!(setlists -> users (created_by));
+diesel::joinable!(show_artists -> artists (artist_id));
+diesel::joinable!(show_artists -> shows (show_id));
+diesel::joinable!(shows -> artists (headliner_artist_id));
+diesel::joinable!(shows -> venues (venue_id));
+diesel::joinable!(songs -> artists (artist_id));
+diesel::joinable!(user_profiles -> users (user_id));
+diesel::joinable!(votes -> setlist_songs (setlist_song_id));
+diesel::joinable!(votes -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    artist_stats,
+    artists,
+    setlist_songs,
+    setlists,
+    show_artists,
+    shows,
+    songs,
+    user_profiles,
+    users,
+    venues,
+    votes,
+);

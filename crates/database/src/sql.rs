@@ -1,0 +1,53 @@
+//! SQL functions, declared once. Their bodies live in `migrations/`.
+
+use diesel::define_sql_function;
+use diesel::sql_types::*;
+
+use crate::schema::sql_types::VoteType;
+
+define_sql_function! {
+    /// `lower(unaccent(value))`, the key the trigram indexes are built on.
+    fn search_key(value: Text) -> Text;
+}
+
+define_sql_function! {
+    /// The normalised song title used to match names across sources (`songs.title_key`).
+    fn song_title_key(title: Text) -> Text;
+}
+
+define_sql_function! {
+    /// The caller's user id from the transaction-local `request.jwt.claims`, as Supabase's `auth.uid()`.
+    fn current_user_id() -> Nullable<Uuid>;
+}
+
+define_sql_function! {
+    /// Casts or changes a vote; returns the song's `(upvotes, downvotes, net_votes)` after it.
+    fn cast_vote(voter: Uuid, target: Uuid, kind: VoteType) -> Record<(Int4, Int4, Int4)>;
+}
+
+define_sql_function! {
+    /// Retracts a vote (a no-op when there is none); returns the song's counts after it.
+    fn retract_vote(voter: Uuid, target: Uuid) -> Record<(Int4, Int4, Int4)>;
+}
+
+define_sql_function! {
+    /// Folds pending vote totals into `setlists.total_votes` and `shows.vote_count`.
+    fn refresh_vote_totals() -> Int4;
+}
+
+define_sql_function! {
+    /// pg_trgm's similarity of two strings, 0 to 1.
+    fn similarity(left: Text, right: Text) -> Float4;
+}
+
+diesel::infix_operator!(TrgmSimilar, " % ", backend: diesel::pg::Pg);
+
+/// pg_trgm's `left % right`: similar above `pg_trgm.similarity_threshold` (0.3). Served by the
+/// GIN trigram indexes when `left` is an indexed expression such as `search_key(name)`.
+pub fn trgm_similar<L, R>(left: L, right: R) -> TrgmSimilar<L, R::Expression>
+where
+    L: diesel::Expression<SqlType = Text>,
+    R: diesel::expression::AsExpression<Text>,
+{
+    TrgmSimilar::new(left, right.as_expression())
+}

@@ -1,0 +1,320 @@
+//! Test support (feature `testing`): every test gets its own database, cloned from a template
+//! that has all migrations applied, so tests run in parallel and leave nothing behind.
+//!
+//! The server comes from `TEST_DATABASE_URL` (any database on it; the role must be able to create
+//! databases, and roles for the RLS tests), by default the project's dev cluster that
+//! `scripts/db start` runs on 127.0.0.1:54322. The template is named after a fingerprint of
+//! `migrations/`, built once per change of the migrations, under an advisory lock so parallel
+//! test processes build it once.
+// Test support panics with a clear message instead of threading errors through every test.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::time::Duration;
+
+use diesel::sql_types::Text;
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::migrations;
+use crate::pool::{DatabaseConfig, DbPool};
+
+pub const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:54322/postgres";
+pub const TEST_DATABASE_PREFIX: &str = "theset_test_";
+const TEMPLATE_PREFIX: &str = "theset_template_";
+const TEMPLATE_LOCK: i64 = 0x7e5e_7000;
+
+/// A fresh, migrated database, dropped when this value is dropped.
+#[derive(Debug)]
+pub struct TestDatabase {
+    name: String,
+    server_url: String,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The URL of the test server.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned())
+}
+
+/// `url` with its database name replaced.
+pub fn url_with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+/// `url` with its user replaced and any password dropped.
+pub fn url_with_user(url: &str, user: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[scheme_end..];
+    let host_start = rest.find('@').map_or(0, |at| at + 1);
+    format!("{}{user}@{}", &url[..scheme_end], &rest[host_start..])
+}
+
+fn config(url: &str) -> DatabaseConfig {
+    DatabaseConfig::from_url(url).unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"))
+}
+
+async fn admin_connection(server_url: &str) -> AsyncPgConnection {
+    config(&url_with_database(server_url, "postgres")).connect().await.unwrap_or_else(|e| {
+        panic!("cannot reach the test database server at {server_url}: {e}\n(run scripts/db start, or set TEST_DATABASE_URL)")
+    })
+}
+
+/// Runs a statement that fails while another session is still connected to a database it
+/// names (CREATE ... TEMPLATE, RENAME): a just-closed connection can take a moment to go away.
+async fn execute_retrying(conn: &mut AsyncPgConnection, statement: &str) {
+    for attempt in 0.. {
+        match sql_query(statement).execute(conn).await {
+            Ok(_) => return,
+            Err(e) if attempt < 100 && e.to_string().contains("being accessed by other users") => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("{statement}: {e}"),
+        }
+    }
+}
+
+async fn ensure_template(server_url: &str) -> String {
+    let template = format!("{TEMPLATE_PREFIX}{}", env!("THESET_MIGRATIONS_FINGERPRINT"));
+    let mut admin = admin_connection(server_url).await;
+    sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})")).execute(&mut admin).await.unwrap();
+    let existing: Vec<Name> =
+        sql_query(format!("SELECT datname::text AS name FROM pg_database WHERE datname LIKE '{TEMPLATE_PREFIX}%'"))
+            .load(&mut admin)
+            .await
+            .unwrap();
+    if !existing.iter().any(|db| db.name == template) {
+        let building = format!("{template}_building");
+        execute_retrying(&mut admin, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await;
+        execute_retrying(&mut admin, &format!("CREATE DATABASE {building}")).await;
+        migrations::run_pending(&config(&url_with_database(server_url, &building)))
+            .await
+            .unwrap_or_else(|e| panic!("migrating the test template: {e}"));
+        execute_retrying(&mut admin, &format!("ALTER DATABASE {building} RENAME TO {template}")).await;
+        execute_retrying(&mut admin, &format!("ALTER DATABASE {template} WITH IS_TEMPLATE true")).await;
+        // Templates of older migrations are of no further use.
+        for old in existing {
+            execute_retrying(&mut admin, &format!("ALTER DATABASE {} WITH IS_TEMPLATE false", old.name)).await;
+            execute_retrying(&mut admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", old.name)).await;
+        }
+    }
+    sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})")).execute(&mut admin).await.unwrap();
+    template
+}
+
+impl TestDatabase {
+    /// Creates a fresh database with every migration applied.
+    pub async fn new() -> Self {
+        let server_url = server_url();
+        let template = ensure_template(&server_url).await;
+        let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        let mut admin = admin_connection(&server_url).await;
+        execute_retrying(&mut admin, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
+        Self { name, server_url }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// URL of this database as the server's superuser (the schema owner).
+    pub fn url(&self) -> String {
+        url_with_database(&self.server_url, &self.name)
+    }
+
+    /// URL of this database as another role (`theset_api`, `theset_service`).
+    pub fn url_as(&self, role: &str) -> String {
+        url_with_user(&self.url(), role)
+    }
+
+    pub fn config(&self) -> DatabaseConfig {
+        config(&self.url())
+    }
+
+    pub fn config_as(&self, role: &str) -> DatabaseConfig {
+        config(&self.url_as(role))
+    }
+
+    /// A connection as the schema owner.
+    pub async fn conn(&self) -> AsyncPgConnection {
+        self.config().connect().await.unwrap()
+    }
+
+    /// A connection as `role`.
+    pub async fn conn_as(&self, role: &str) -> AsyncPgConnection {
+        self.config_as(role).connect().await.unwrap()
+    }
+
+    /// A pool of `size` connections as `role`.
+    pub fn pool_as(&self, role: &str, size: usize) -> DbPool {
+        let mut config = self.config_as(role);
+        config.pool_size = size;
+        config.build_pool().unwrap()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop runs outside async context guarantees: use a thread with its own small runtime.
+        let server_url = self.server_url.clone();
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async move {
+                let mut admin = config(&url_with_database(&server_url, "postgres")).connect().await.ok()?;
+                sql_query(statement).execute(&mut admin).await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("warning: could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// Sample rows for tests: built as the schema owner, named uniquely so several fit in one database.
+pub mod fixtures {
+    use chrono::{Duration as Days, NaiveTime, Utc};
+
+    use crate::enums::{SetlistType, UserRole};
+    use crate::ids::UserId;
+    use crate::models::*;
+    use diesel_async::AsyncPgConnection;
+
+    /// An upcoming show (in a week, 20:00 in Berlin) with a predicted setlist of `songs` songs.
+    #[derive(Debug, Clone)]
+    pub struct SampleShow {
+        pub artist: Artist,
+        pub venue: Venue,
+        pub show: Show,
+        pub setlist: Setlist,
+        pub songs: Vec<Song>,
+        pub setlist_songs: Vec<SetlistSong>,
+    }
+
+    fn unique(prefix: &str) -> String {
+        format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+    }
+
+    pub async fn user(conn: &mut AsyncPgConnection, role: UserRole) -> User {
+        let id = UserId::new_random();
+        let user = User::create(conn, &NewUser { id, email: format!("{id}@example.test"), display_name: None, avatar_url: None })
+            .await
+            .unwrap();
+        if role == UserRole::User { user } else { User::set_role(conn, id, role).await.unwrap() }
+    }
+
+    pub async fn artist(conn: &mut AsyncPgConnection, name: &str) -> Artist {
+        Artist::create(conn, &NewArtist { name: name.to_owned(), slug: unique("artist"), ..Default::default() })
+            .await
+            .unwrap()
+    }
+
+    pub async fn venue(conn: &mut AsyncPgConnection, name: &str, lat: f64, lng: f64, timezone: &str) -> Venue {
+        Venue::create(
+            conn,
+            &NewVenue {
+                name: name.to_owned(),
+                slug: unique("venue"),
+                city: "Berlin".to_owned(),
+                country: "DE".to_owned(),
+                latitude: Some(lat),
+                longitude: Some(lng),
+                timezone: timezone.to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn show(conn: &mut AsyncPgConnection, songs: usize) -> SampleShow {
+        let artist = artist(conn, "Sample Artist").await;
+        let venue = venue(conn, "Sample Hall", 52.5200, 13.4050, "Europe/Berlin").await;
+        let show = Show::create(
+            conn,
+            &NewShow {
+                headliner_artist_id: artist.id,
+                venue_id: Some(venue.id),
+                name: "Sample Show".to_owned(),
+                slug: unique("show"),
+                date: (Utc::now() + Days::days(7)).date_naive(),
+                start_time: NaiveTime::from_hms_opt(20, 0, 0),
+                doors_time: None,
+                status: None,
+                description: None,
+                ticket_url: None,
+                min_price: None,
+                max_price: None,
+                currency: None,
+                is_featured: None,
+                is_verified: None,
+                ticketmaster_id: None,
+                setlistfm_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        let setlist = Setlist::create(
+            conn,
+            &NewSetlist {
+                show_id: show.id,
+                artist_id: artist.id,
+                type_: SetlistType::Predicted,
+                name: None,
+                order_index: None,
+                is_locked: None,
+                imported_from: None,
+                external_id: None,
+                source_version_id: None,
+                source_url: None,
+                imported_at: None,
+                created_by: None,
+            },
+        )
+        .await
+        .unwrap();
+        let mut catalog = Vec::new();
+        let mut setlist_songs = Vec::new();
+        for position in 1..=songs {
+            let song = Song::create(
+                conn,
+                &NewSong {
+                    artist_id: artist.id,
+                    title: format!("Song {position}"),
+                    artist: artist.name.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            let entry = SetlistSong::create(
+                conn,
+                &NewSetlistSong {
+                    setlist_id: setlist.id,
+                    song_id: song.id,
+                    position: i32::try_from(position).unwrap(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            catalog.push(song);
+            setlist_songs.push(entry);
+        }
+        SampleShow { artist, venue, show, setlist, songs: catalog, setlist_songs }
+    }
+}

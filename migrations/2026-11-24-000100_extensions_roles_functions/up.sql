@@ -1,0 +1,91 @@
+-- Extensions, database roles and the small SQL functions the schema is built from.
+
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS unaccent;
+
+-- Roles are cluster-wide, so they are created only when missing and never dropped by a down
+-- migration (other databases on the same server may hold grants to them). Their attributes are
+-- (re)asserted every time so a hand-made role with too much power is brought back in line.
+--   theset_api      the HTTP API: owns nothing, cannot bypass RLS, sees the caller through
+--                   transaction-local request.jwt.claims (as Supabase's "authenticated").
+--   theset_service  the worker and the CLI: owns nothing, bypasses RLS (as Supabase's
+--                   "service_role").
+-- Passwords are set by whoever deploys (ALTER ROLE ... PASSWORD); the dev cluster trusts loopback.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'theset_api') THEN
+    CREATE ROLE theset_api LOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'theset_service') THEN
+    CREATE ROLE theset_service LOGIN;
+  END IF;
+END
+$$;
+ALTER ROLE theset_api NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+ALTER ROLE theset_service NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION BYPASSRLS;
+
+-- Accent- and case-insensitive key for trigram search. unaccent() is only STABLE (its dictionary
+-- could change), so indexes go through this IMMUTABLE wrapper that names the dictionary.
+CREATE FUNCTION search_key(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
+
+-- Normalised song title for matching names across sources (setlist.fm is typed by people,
+-- Spotify adds "- Remastered 2011"): unaccented, lower case, without live/remaster/version
+-- suffixes, "feat." clauses and punctuation. Works on every script: nothing ASCII-only.
+CREATE FUNCTION song_title_key(title text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN coalesce(
+  nullif(
+    btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+      search_key(title),
+      -- (Live at Wembley), [Remastered 2011], (feat. X), (Acoustic Version) ...
+      '\s*[\(\[][^\)\]]*\m(live|remaster|remastered|version|edit|mix|remix|demo|mono|stereo|acoustic|feat|ft|featuring|with)\M[^\)\]]*[\)\]]', '', 'g'),
+      -- " - Remastered 2011", " - Live", " - Radio Edit"
+      '\s+-\s+.*\m(live|remaster|remastered|version|edit|mix|remix|demo|mono|stereo|single)\M.*$', ''),
+      -- a trailing "feat. X" outside brackets
+      '\s+(feat\.?|ft\.?|featuring)\s.*$', ''),
+      '[[:punct:]]+', '', 'g'),
+      '\s+', ' ', 'g')),
+    ''),
+  btrim(search_key(title)));
+
+-- True when PostgreSQL knows the IANA zone name (venues resolve show start instants with it).
+CREATE FUNCTION is_valid_timezone(zone text) RETURNS boolean
+LANGUAGE plpgsql STABLE STRICT
+AS $$
+BEGIN
+  PERFORM now() AT TIME ZONE zone;
+  RETURN zone !~ '^\s*$';
+EXCEPTION WHEN invalid_parameter_value THEN
+  RETURN false;
+END
+$$;
+
+-- Slugs appear in URLs where a UUID is also accepted, so a slug never looks like a UUID.
+CREATE FUNCTION is_valid_slug(slug text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN slug ~ '^[[:alnum:]]+(-[[:alnum:]]+)*$'
+   AND slug = lower(slug)
+   AND length(slug) <= 200
+   AND slug !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+-- The caller's user id, read the way Supabase's auth.uid() reads it: from the transaction-local
+-- setting request.jwt.claims (or the older request.jwt.claim.sub). NULL when nobody is signed in.
+CREATE FUNCTION current_user_id() RETURNS uuid
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce(
+  nullif(current_setting('request.jwt.claim.sub', true), ''),
+  nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'
+)::uuid;
+
+CREATE FUNCTION set_updated_at() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
