@@ -30,14 +30,22 @@ pub struct Claims {
 
 impl Claims {
     pub fn authenticated(sub: UserId, email: Option<String>) -> Self {
-        Self { sub, email, role: "authenticated".to_owned() }
+        Self {
+            sub,
+            email,
+            role: "authenticated".to_owned(),
+        }
     }
 }
 
 /// Runs `work` in one transaction acting for `caller` (or for nobody, anonymously). The claims
 /// are set with `set_config(..., true)`, local to this transaction. `work` returns a boxed future:
 /// `|conn| Box::pin(async move { ... })`.
-pub async fn transaction_as<R, E, F>(conn: &mut AsyncPgConnection, caller: Option<&Claims>, work: F) -> Result<R, E>
+pub async fn transaction_as<R, E, F>(
+    conn: &mut AsyncPgConnection,
+    caller: Option<&Claims>,
+    work: F,
+) -> Result<R, E>
 where
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<R, E>> + Send,
     E: From<diesel::result::Error> + Send,
@@ -46,11 +54,14 @@ where
     // Anonymous requests set an empty claim rather than nothing, so even a setting left behind at
     // session level by some other code could not speak for them.
     let claims = match caller {
-        Some(claims) => serde_json::to_string(claims).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
+        Some(claims) => serde_json::to_string(claims)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
         None => String::new(),
     };
     conn.transaction(async move |conn| {
-        diesel::select(set_config("request.jwt.claims", claims, true)).execute(conn).await?;
+        diesel::select(set_config("request.jwt.claims", claims, true))
+            .execute(conn)
+            .await?;
         work(conn).await
     })
     .await

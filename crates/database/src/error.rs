@@ -76,12 +76,17 @@ impl From<DieselError> for Error {
                 _ => Error::CheckViolation { constraint },
             },
             DatabaseErrorKind::NotNullViolation => Error::CheckViolation {
-                constraint: info.column_name().map(|c| format!("{c} is required")).unwrap_or(constraint),
+                constraint: info
+                    .column_name()
+                    .map(|c| format!("{c} is required"))
+                    .unwrap_or(constraint),
             },
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                 Error::Unavailable(info.message().to_owned())
             }
-            _ if info.message().contains("row-level security") || info.message().starts_with("permission denied") => {
+            _ if info.message().contains("row-level security")
+                || info.message().starts_with("permission denied") =>
+            {
                 Error::Forbidden(info.message().to_owned())
             }
             _ => Error::Query(error),

@@ -10,9 +10,9 @@ pub mod pool;
 #[rustfmt::skip]
 pub mod schema;
 pub mod sql;
-pub mod types;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod types;
 
 pub use caller::{Claims, transaction_as};
 pub use enums::{SetlistType, ShowStatus, UserRole, VoteType};

@@ -23,7 +23,9 @@ pub struct MigrationStatus {
 
 async fn with_harness<T: Send + 'static>(
     config: &DatabaseConfig,
-    work: impl FnOnce(&mut AsyncConnectionWrapper<AsyncPgConnection>) -> Result<T, BoxError> + Send + 'static,
+    work: impl FnOnce(&mut AsyncConnectionWrapper<AsyncPgConnection>) -> Result<T, BoxError>
+    + Send
+    + 'static,
 ) -> Result<T, BoxError> {
     // Migrations may rewrite large tables: no statement timeout for them.
     let mut config = config.clone();
@@ -42,29 +44,47 @@ fn versions(applied: Vec<MigrationVersion<'_>>) -> Vec<String> {
 
 /// Applies every pending migration, each in its own transaction; returns the versions applied.
 pub async fn run_pending(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
-    with_harness(config, |conn| Ok(versions(conn.run_pending_migrations(MIGRATIONS)?))).await
+    with_harness(config, |conn| {
+        Ok(versions(conn.run_pending_migrations(MIGRATIONS)?))
+    })
+    .await
 }
 
 /// Reverts the most recent migration; returns its version.
 pub async fn revert_last(config: &DatabaseConfig) -> Result<String, BoxError> {
-    with_harness(config, |conn| Ok(conn.revert_last_migration(MIGRATIONS)?.to_string())).await
+    with_harness(config, |conn| {
+        Ok(conn.revert_last_migration(MIGRATIONS)?.to_string())
+    })
+    .await
 }
 
 /// Reverts every applied migration, newest first.
 pub async fn revert_all(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
-    with_harness(config, |conn| Ok(versions(conn.revert_all_migrations(MIGRATIONS)?))).await
+    with_harness(config, |conn| {
+        Ok(versions(conn.revert_all_migrations(MIGRATIONS)?))
+    })
+    .await
 }
 
 /// Every migration known to this binary, oldest first, with whether it is applied.
 pub async fn status(config: &DatabaseConfig) -> Result<Vec<MigrationStatus>, BoxError> {
     with_harness(config, |conn| {
-        let pending: Vec<String> =
-            conn.pending_migrations(MIGRATIONS)?.iter().map(|m| m.name().version().to_string()).collect();
+        let pending: Vec<String> = conn
+            .pending_migrations(MIGRATIONS)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
         let mut all: Vec<MigrationStatus> = conn
             .applied_migrations()?
             .into_iter()
-            .map(|v| MigrationStatus { version: v.to_string(), applied: true })
-            .chain(pending.into_iter().map(|version| MigrationStatus { version, applied: false }))
+            .map(|v| MigrationStatus {
+                version: v.to_string(),
+                applied: true,
+            })
+            .chain(pending.into_iter().map(|version| MigrationStatus {
+                version,
+                applied: false,
+            }))
             .collect();
         all.sort_by(|a, b| a.version.cmp(&b.version));
         Ok(all)

@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use diesel::ConnectionError;
 use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use futures_util::FutureExt;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -35,7 +37,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(setting: &str, reason: impl std::fmt::Display) -> Self {
-        Self { setting: setting.to_owned(), reason: reason.to_string() }
+        Self {
+            setting: setting.to_owned(),
+            reason: reason.to_string(),
+        }
     }
 }
 
@@ -83,9 +88,14 @@ impl DatabaseConfig {
                 _ => kept.push(pair),
             }
         }
-        let pg_url = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
-        let mut pg: tokio_postgres::Config =
-            pg_url.parse().map_err(|e| ConfigError::new("DATABASE_URL", format!("not a valid PostgreSQL URL: {e}")))?;
+        let pg_url = if kept.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        let mut pg: tokio_postgres::Config = pg_url.parse().map_err(|e| {
+            ConfigError::new("DATABASE_URL", format!("not a valid PostgreSQL URL: {e}"))
+        })?;
         let roots = |required: bool| -> Result<Option<Arc<rustls::RootCertStore>>, ConfigError> {
             match &root_cert {
                 Some(path) => load_roots(path).map(|r| Some(Arc::new(r))),
@@ -99,9 +109,18 @@ impl DatabaseConfig {
             "disable" | "allow" | "prefer" => Tls::Off,
             "require" => roots(false)?.map_or(Tls::EncryptOnly, Tls::Verify),
             "verify-ca" | "verify-full" => roots(true)?.map_or(Tls::EncryptOnly, Tls::Verify),
-            other => return Err(ConfigError::new("DATABASE_URL", format!("unsupported sslmode {other:?}"))),
+            other => {
+                return Err(ConfigError::new(
+                    "DATABASE_URL",
+                    format!("unsupported sslmode {other:?}"),
+                ));
+            }
         };
-        pg.ssl_mode(if matches!(tls, Tls::Off) { SslMode::Disable } else { SslMode::Require });
+        pg.ssl_mode(if matches!(tls, Tls::Off) {
+            SslMode::Disable
+        } else {
+            SslMode::Require
+        });
         Ok(Self {
             pg,
             tls,
@@ -115,13 +134,15 @@ impl DatabaseConfig {
     /// `DATABASE_URL` plus the optional `DATABASE_POOL_SIZE`, `DATABASE_CONNECT_TIMEOUT_MS`,
     /// `DATABASE_POOL_WAIT_TIMEOUT_MS` and `DATABASE_STATEMENT_TIMEOUT_MS` (0 = server default).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let url = std::env::var("DATABASE_URL").map_err(|_| ConfigError::new("DATABASE_URL", "is not set"))?;
+        let url = std::env::var("DATABASE_URL")
+            .map_err(|_| ConfigError::new("DATABASE_URL", "is not set"))?;
         let mut config = Self::from_url(&url)?;
         if let Some(size) = env_number("DATABASE_POOL_SIZE")? {
             if size == 0 {
                 return Err(ConfigError::new("DATABASE_POOL_SIZE", "must be at least 1"));
             }
-            config.pool_size = usize::try_from(size).map_err(|e| ConfigError::new("DATABASE_POOL_SIZE", e))?;
+            config.pool_size =
+                usize::try_from(size).map_err(|e| ConfigError::new("DATABASE_POOL_SIZE", e))?;
         }
         if let Some(ms) = env_number("DATABASE_CONNECT_TIMEOUT_MS")? {
             config.connect_timeout = Duration::from_millis(ms.max(1));
@@ -161,7 +182,11 @@ impl DatabaseConfig {
         let timeout = self.connect_timeout;
         tokio::time::timeout(timeout, self.connect_inner())
             .await
-            .unwrap_or_else(|_| Err(ConnectionError::BadConnection(format!("connecting timed out after {timeout:?}"))))
+            .unwrap_or_else(|_| {
+                Err(ConnectionError::BadConnection(format!(
+                    "connecting timed out after {timeout:?}"
+                )))
+            })
     }
 
     async fn connect_inner(&self) -> Result<AsyncPgConnection, ConnectionError> {
@@ -178,7 +203,8 @@ impl DatabaseConfig {
                 AsyncPgConnection::try_from_client_and_connection(client, connection).await
             }
             tls => {
-                let config = rustls_config(tls).map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                let config = rustls_config(tls)
+                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 let connector = tokio_postgres_rustls::MakeRustlsConnect::new(config);
                 let (client, connection) = pg.connect(connector).await.map_err(bad)?;
                 AsyncPgConnection::try_from_client_and_connection(client, connection).await
@@ -197,7 +223,8 @@ impl DatabaseConfig {
         // Fast: a checkout costs no extra round trip; a broken connection is detected by the
         // pool (and dropped) the first time it is used.
         manager_config.recycling_method = RecyclingMethod::Fast;
-        let manager = AsyncDieselConnectionManager::new_with_config("postgres://configured", manager_config);
+        let manager =
+            AsyncDieselConnectionManager::new_with_config("postgres://configured", manager_config);
         DbPool::builder(manager)
             .max_size(self.pool_size)
             .wait_timeout(Some(self.pool_wait_timeout))
@@ -211,33 +238,42 @@ impl DatabaseConfig {
 
 fn env_number(name: &str) -> Result<Option<u64>, ConfigError> {
     match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => value
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| ConfigError::new(name, format!("expected a whole number, got {value:?}"))),
+        Ok(value) if !value.trim().is_empty() => {
+            value.trim().parse().map(Some).map_err(|_| {
+                ConfigError::new(name, format!("expected a whole number, got {value:?}"))
+            })
+        }
         _ => Ok(None),
     }
 }
 
 fn load_roots(path: &str) -> Result<rustls::RootCertStore, ConfigError> {
-    let pem = std::fs::read(path).map_err(|e| ConfigError::new("sslrootcert", format!("{path}: {e}")))?;
+    let pem =
+        std::fs::read(path).map_err(|e| ConfigError::new("sslrootcert", format!("{path}: {e}")))?;
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
         let cert = cert.map_err(|e| ConfigError::new("sslrootcert", format!("{path}: {e}")))?;
-        roots.add(cert).map_err(|e| ConfigError::new("sslrootcert", format!("{path}: {e}")))?;
+        roots
+            .add(cert)
+            .map_err(|e| ConfigError::new("sslrootcert", format!("{path}: {e}")))?;
     }
     if roots.is_empty() {
-        return Err(ConfigError::new("sslrootcert", format!("{path}: no certificate found")));
+        return Err(ConfigError::new(
+            "sslrootcert",
+            format!("{path}: no certificate found"),
+        ));
     }
     Ok(roots)
 }
 
 fn rustls_config(tls: &Tls) -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
     Ok(match tls {
-        Tls::Verify(roots) => builder.with_root_certificates(roots.clone()).with_no_client_auth(),
+        Tls::Verify(roots) => builder
+            .with_root_certificates(roots.clone())
+            .with_no_client_auth(),
         Tls::EncryptOnly | Tls::Off => builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
@@ -267,7 +303,12 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -276,7 +317,12 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

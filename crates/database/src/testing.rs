@@ -43,7 +43,9 @@ pub fn server_url() -> String {
 
 /// `url` with its database name replaced.
 pub fn url_with_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -90,28 +92,55 @@ async fn execute_retrying(conn: &mut AsyncPgConnection, statement: &str) {
 async fn ensure_template(server_url: &str) -> String {
     let template = format!("{TEMPLATE_PREFIX}{}", env!("THESET_MIGRATIONS_FINGERPRINT"));
     let mut admin = admin_connection(server_url).await;
-    sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})")).execute(&mut admin).await.unwrap();
-    let existing: Vec<Name> =
-        sql_query(format!("SELECT datname::text AS name FROM pg_database WHERE datname LIKE '{TEMPLATE_PREFIX}%'"))
-            .load(&mut admin)
-            .await
-            .unwrap();
+    sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let existing: Vec<Name> = sql_query(format!(
+        "SELECT datname::text AS name FROM pg_database WHERE datname LIKE '{TEMPLATE_PREFIX}%'"
+    ))
+    .load(&mut admin)
+    .await
+    .unwrap();
     if !existing.iter().any(|db| db.name == template) {
         let building = format!("{template}_building");
-        execute_retrying(&mut admin, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await;
+        execute_retrying(
+            &mut admin,
+            &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+        )
+        .await;
         execute_retrying(&mut admin, &format!("CREATE DATABASE {building}")).await;
         migrations::run_pending(&config(&url_with_database(server_url, &building)))
             .await
             .unwrap_or_else(|e| panic!("migrating the test template: {e}"));
-        execute_retrying(&mut admin, &format!("ALTER DATABASE {building} RENAME TO {template}")).await;
-        execute_retrying(&mut admin, &format!("ALTER DATABASE {template} WITH IS_TEMPLATE true")).await;
+        execute_retrying(
+            &mut admin,
+            &format!("ALTER DATABASE {building} RENAME TO {template}"),
+        )
+        .await;
+        execute_retrying(
+            &mut admin,
+            &format!("ALTER DATABASE {template} WITH IS_TEMPLATE true"),
+        )
+        .await;
         // Templates of older migrations are of no further use.
         for old in existing {
-            execute_retrying(&mut admin, &format!("ALTER DATABASE {} WITH IS_TEMPLATE false", old.name)).await;
-            execute_retrying(&mut admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", old.name)).await;
+            execute_retrying(
+                &mut admin,
+                &format!("ALTER DATABASE {} WITH IS_TEMPLATE false", old.name),
+            )
+            .await;
+            execute_retrying(
+                &mut admin,
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", old.name),
+            )
+            .await;
         }
     }
-    sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})")).execute(&mut admin).await.unwrap();
+    sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     template
 }
 
@@ -122,7 +151,11 @@ impl TestDatabase {
         let template = ensure_template(&server_url).await;
         let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
         let mut admin = admin_connection(&server_url).await;
-        execute_retrying(&mut admin, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
+        execute_retrying(
+            &mut admin,
+            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+        )
+        .await;
         Self { name, server_url }
     }
 
@@ -172,9 +205,15 @@ impl Drop for TestDatabase {
         let server_url = self.server_url.clone();
         let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async move {
-                let mut admin = config(&url_with_database(&server_url, "postgres")).connect().await.ok()?;
+                let mut admin = config(&url_with_database(&server_url, "postgres"))
+                    .connect()
+                    .await
+                    .ok()?;
                 sql_query(statement).execute(&mut admin).await.ok()
             })
         })
@@ -206,24 +245,52 @@ pub mod fixtures {
     }
 
     fn unique(prefix: &str) -> String {
-        format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+        format!(
+            "{prefix}-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        )
     }
 
     pub async fn user(conn: &mut AsyncPgConnection, role: UserRole) -> User {
         let id = UserId::new_random();
-        let user = User::create(conn, &NewUser { id, email: format!("{id}@example.test"), display_name: None, avatar_url: None })
-            .await
-            .unwrap();
-        if role == UserRole::User { user } else { User::set_role(conn, id, role).await.unwrap() }
+        let user = User::create(
+            conn,
+            &NewUser {
+                id,
+                email: format!("{id}@example.test"),
+                display_name: None,
+                avatar_url: None,
+            },
+        )
+        .await
+        .unwrap();
+        if role == UserRole::User {
+            user
+        } else {
+            User::set_role(conn, id, role).await.unwrap()
+        }
     }
 
     pub async fn artist(conn: &mut AsyncPgConnection, name: &str) -> Artist {
-        Artist::create(conn, &NewArtist { name: name.to_owned(), slug: unique("artist"), ..Default::default() })
-            .await
-            .unwrap()
+        Artist::create(
+            conn,
+            &NewArtist {
+                name: name.to_owned(),
+                slug: unique("artist"),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
     }
 
-    pub async fn venue(conn: &mut AsyncPgConnection, name: &str, lat: f64, lng: f64, timezone: &str) -> Venue {
+    pub async fn venue(
+        conn: &mut AsyncPgConnection,
+        name: &str,
+        lat: f64,
+        lng: f64,
+        timezone: &str,
+    ) -> Venue {
         Venue::create(
             conn,
             &NewVenue {
@@ -315,6 +382,13 @@ pub mod fixtures {
             catalog.push(song);
             setlist_songs.push(entry);
         }
-        SampleShow { artist, venue, show, setlist, songs: catalog, setlist_songs }
+        SampleShow {
+            artist,
+            venue,
+            show,
+            setlist,
+            songs: catalog,
+            setlist_songs,
+        }
     }
 }

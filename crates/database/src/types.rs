@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 /// A `text[]` list of strings (genres, amenities). PostgreSQL array elements are always nullable
 /// in the schema; CHECK constraints keep NULLs out of these columns, so Rust sees plain strings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, AsExpression, FromSqlRow, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Hash, AsExpression, FromSqlRow, Serialize, Deserialize,
+)]
 #[diesel(sql_type = Array<Nullable<Text>>)]
 #[serde(transparent)]
 pub struct TextList(pub Vec<String>);

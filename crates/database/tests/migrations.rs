@@ -11,17 +11,25 @@ use theset_database::migrations;
 use theset_database::testing::TestDatabase;
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// `pg_dump --schema-only`, minus the per-run random `\restrict` key lines.
 fn schema_dump(db: &TestDatabase) -> String {
-    let pg_dump = std::env::var("PG_DUMP").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin/pg_dump".to_owned());
+    let pg_dump = std::env::var("PG_DUMP")
+        .unwrap_or_else(|_| "/usr/lib/postgresql/15/bin/pg_dump".to_owned());
     let output = Command::new(&pg_dump)
         .args(["--schema-only", "--no-owner", "--dbname", &db.url()])
         .output()
         .unwrap_or_else(|e| panic!("running {pg_dump}: {e}"));
-    assert!(output.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout)
         .unwrap()
         .lines()
@@ -40,10 +48,16 @@ struct Name {
 async fn migrations_go_down_and_up_again_to_the_identical_schema() {
     let db = TestDatabase::new().await;
     let before = schema_dump(&db);
-    assert!(before.contains("CREATE TABLE public.votes"), "the dump shows the schema");
+    assert!(
+        before.contains("CREATE TABLE public.votes"),
+        "the dump shows the schema"
+    );
 
     let reverted = migrations::revert_all(&db.config()).await.unwrap();
-    assert_eq!(reverted.len(), migrations::status(&db.config()).await.unwrap().len());
+    assert_eq!(
+        reverted.len(),
+        migrations::status(&db.config()).await.unwrap().len()
+    );
     let mut conn = db.conn().await;
     let left: Vec<Name> = sql_query(
         "SELECT relname::text AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace \
@@ -55,13 +69,22 @@ async fn migrations_go_down_and_up_again_to_the_identical_schema() {
     .load(&mut conn)
     .await
     .unwrap();
-    assert!(left.is_empty(), "left behind after reverting everything: {left:?}");
+    assert!(
+        left.is_empty(),
+        "left behind after reverting everything: {left:?}"
+    );
     drop(conn);
 
     let applied = migrations::run_pending(&db.config()).await.unwrap();
     assert_eq!(applied, reverted.iter().rev().cloned().collect::<Vec<_>>());
     assert_eq!(schema_dump(&db), before);
-    assert!(migrations::status(&db.config()).await.unwrap().iter().all(|m| m.applied));
+    assert!(
+        migrations::status(&db.config())
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.applied)
+    );
 }
 
 #[tokio::test]
@@ -82,25 +105,48 @@ async fn every_foreign_key_has_an_index() {
     .load(&mut conn)
     .await
     .unwrap();
-    assert!(uncovered.is_empty(), "foreign keys without an index: {uncovered:?}");
+    assert!(
+        uncovered.is_empty(),
+        "foreign keys without an index: {uncovered:?}"
+    );
     let count: Vec<Name> = sql_query("SELECT conname::text AS name FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace")
         .load(&mut conn)
         .await
         .unwrap();
-    assert!(count.len() >= 14, "the check saw the foreign keys: {count:?}");
+    assert!(
+        count.len() >= 14,
+        "the check saw the foreign keys: {count:?}"
+    );
 }
 
 #[tokio::test]
 async fn schema_rs_matches_the_migrations() {
     let db = TestDatabase::new().await;
     let root = repo_root();
-    let diesel = std::env::var("DIESEL_CLI").map(PathBuf::from).unwrap_or_else(|_| root.join(".tools/bin/diesel"));
+    let diesel = std::env::var("DIESEL_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join(".tools/bin/diesel"));
     let output = Command::new(&diesel)
         .current_dir(&root)
-        .args(["print-schema", "--config-file", "diesel.toml", "--database-url", &db.url()])
+        .args([
+            "print-schema",
+            "--config-file",
+            "diesel.toml",
+            "--database-url",
+            &db.url(),
+        ])
         .output()
-        .unwrap_or_else(|e| panic!("running {} (install it with scripts/install-tools): {e}", diesel.display()));
-    assert!(output.status.success(), "diesel print-schema: {}", String::from_utf8_lossy(&output.stderr));
+        .unwrap_or_else(|e| {
+            panic!(
+                "running {} (install it with scripts/install-tools): {e}",
+                diesel.display()
+            )
+        });
+    assert!(
+        output.status.success(),
+        "diesel print-schema: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let generated = String::from_utf8(output.stdout).unwrap();
     let committed = std::fs::read_to_string(root.join("crates/database/src/schema.rs")).unwrap();
     assert!(

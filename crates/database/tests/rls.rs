@@ -6,7 +6,9 @@ use diesel::sql_types::{Bool, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use theset_database::enums::{SetlistType, UserRole, VoteType};
 use theset_database::ids::{ArtistId, ShowId, UserId};
-use theset_database::models::{NewSetlist, NewSetlistSong, NewUser, Setlist, SetlistSong, User, Vote};
+use theset_database::models::{
+    NewSetlist, NewSetlistSong, NewUser, Setlist, SetlistSong, User, Vote,
+};
 use theset_database::schema::{setlist_songs, setlists, users, votes};
 use theset_database::testing::{TestDatabase, fixtures};
 use theset_database::{Claims, Error, transaction_as};
@@ -16,7 +18,12 @@ fn claims(user: &User) -> Claims {
 }
 
 async fn vote_count(conn: &mut AsyncPgConnection, user: UserId) -> i64 {
-    votes::table.filter(votes::user_id.eq(user)).count().get_result(conn).await.unwrap()
+    votes::table
+        .filter(votes::user_id.eq(user))
+        .count()
+        .get_result(conn)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -41,7 +48,10 @@ async fn api_role_owns_nothing_and_cannot_bypass_rls() {
     .get_result(&mut conn)
     .await
     .unwrap();
-    assert!(!api.rolsuper && !api.rolbypassrls && api.owned == 0, "{api:?}");
+    assert!(
+        !api.rolsuper && !api.rolbypassrls && api.owned == 0,
+        "{api:?}"
+    );
     // Every table of ours has RLS enabled.
     #[derive(QueryableByName)]
     struct Table {
@@ -55,7 +65,11 @@ async fn api_role_owns_nothing_and_cannot_bypass_rls() {
     .load(&mut conn)
     .await
     .unwrap();
-    assert!(unprotected.is_empty(), "tables without RLS: {:?}", unprotected.iter().map(|t| &t.relname).collect::<Vec<_>>());
+    assert!(
+        unprotected.is_empty(),
+        "tables without RLS: {:?}",
+        unprotected.iter().map(|t| &t.relname).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
@@ -66,7 +80,9 @@ async fn a_user_writes_only_their_own_votes() {
     let song = sample.setlist_songs[0].id;
     let alice = fixtures::user(&mut owner, UserRole::User).await;
     let bob = fixtures::user(&mut owner, UserRole::User).await;
-    Vote::cast(&mut owner, bob.id, song, VoteType::Up).await.unwrap();
+    Vote::cast(&mut owner, bob.id, song, VoteType::Up)
+        .await
+        .unwrap();
 
     let mut api = db.conn_as("theset_api").await;
     let alice_claims = claims(&alice);
@@ -77,18 +93,21 @@ async fn a_user_writes_only_their_own_votes() {
     .await;
     assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
     // Changing or deleting Bob's vote matches no row.
-    let (changed, deleted): (usize, usize) = transaction_as(&mut api, Some(&alice_claims), |conn| {
-        Box::pin(async move {
-            let changed = diesel::update(votes::table.filter(votes::user_id.eq(bob.id)))
-                .set(votes::vote_type.eq(VoteType::Down))
-                .execute(conn)
-                .await?;
-            let deleted = diesel::delete(votes::table.filter(votes::user_id.eq(bob.id))).execute(conn).await?;
-            Ok::<_, diesel::result::Error>((changed, deleted))
+    let (changed, deleted): (usize, usize) =
+        transaction_as(&mut api, Some(&alice_claims), |conn| {
+            Box::pin(async move {
+                let changed = diesel::update(votes::table.filter(votes::user_id.eq(bob.id)))
+                    .set(votes::vote_type.eq(VoteType::Down))
+                    .execute(conn)
+                    .await?;
+                let deleted = diesel::delete(votes::table.filter(votes::user_id.eq(bob.id)))
+                    .execute(conn)
+                    .await?;
+                Ok::<_, diesel::result::Error>((changed, deleted))
+            })
         })
-    })
-    .await
-    .unwrap();
+        .await
+        .unwrap();
     assert_eq!((changed, deleted), (0, 0));
     // Alice cannot even see Bob's vote, but sees and changes her own.
     let (seen, counts) = transaction_as(&mut api, Some(&alice_claims), |conn| {
@@ -102,7 +121,12 @@ async fn a_user_writes_only_their_own_votes() {
     .unwrap();
     assert_eq!(seen, 0);
     assert_eq!((counts.upvotes, counts.downvotes), (1, 1));
-    let bobs: Vec<Vote> = votes::table.filter(votes::user_id.eq(bob.id)).select(Vote::as_select()).load(&mut owner).await.unwrap();
+    let bobs: Vec<Vote> = votes::table
+        .filter(votes::user_id.eq(bob.id))
+        .select(Vote::as_select())
+        .load(&mut owner)
+        .await
+        .unwrap();
     assert_eq!(bobs.len(), 1);
     assert_eq!(bobs[0].vote_type, VoteType::Up);
     assert_eq!(vote_count(&mut owner, alice.id).await, 1);
@@ -110,7 +134,10 @@ async fn a_user_writes_only_their_own_votes() {
     // The API role may not touch counters directly, not even on its own rows.
     let tampered: Result<usize, Error> = transaction_as(&mut api, Some(&alice_claims), |conn| {
         Box::pin(async move {
-            Ok(diesel::update(setlist_songs::table.find(song)).set(setlist_songs::upvotes.eq(1000)).execute(conn).await?)
+            Ok(diesel::update(setlist_songs::table.find(song))
+                .set(setlist_songs::upvotes.eq(1000))
+                .execute(conn)
+                .await?)
         })
     })
     .await;
@@ -126,20 +153,32 @@ async fn without_an_identity_nothing_is_written() {
     let song = sample.setlist_songs[0].id;
     let mut api = db.conn_as("theset_api").await;
 
-    let vote: Result<_, Error> =
-        transaction_as(&mut api, None, |conn| Box::pin(async move { Ok(Vote::cast(conn, alice.id, song, VoteType::Up).await?) }))
-            .await;
+    let vote: Result<_, Error> = transaction_as(&mut api, None, |conn| {
+        Box::pin(async move { Ok(Vote::cast(conn, alice.id, song, VoteType::Up).await?) })
+    })
+    .await;
     assert!(matches!(vote, Err(Error::Forbidden(_))), "{vote:?}");
     let new_user: Result<_, Error> = transaction_as(&mut api, None, |conn| {
         Box::pin(async move {
             let id = UserId::new_random();
-            Ok(User::create(conn, &NewUser { id, email: format!("{id}@example.test"), display_name: None, avatar_url: None }).await?)
+            Ok(User::create(
+                conn,
+                &NewUser {
+                    id,
+                    email: format!("{id}@example.test"),
+                    display_name: None,
+                    avatar_url: None,
+                },
+            )
+            .await?)
         })
     })
     .await;
     assert!(matches!(new_user, Err(Error::Forbidden(_))), "{new_user:?}");
     let setlist: Result<_, Error> = transaction_as(&mut api, None, |conn| {
-        Box::pin(async move { Ok(Setlist::create(conn, &predicted(&sample_ids(&sample), None)).await?) })
+        Box::pin(
+            async move { Ok(Setlist::create(conn, &predicted(&sample_ids(&sample), None)).await?) },
+        )
     })
     .await;
     assert!(matches!(setlist, Err(Error::Forbidden(_))), "{setlist:?}");
@@ -192,10 +231,18 @@ async fn plain_users_cannot_write_actual_or_locked_setlists_but_staff_can() {
     // A fan creates a predicted setlist as themself, and adds a song to it.
     let fan_claims = claims(&fan);
     let own = transaction_as(&mut api, Some(&fan_claims), |conn| {
-        let ids = ids;
         Box::pin(async move {
             let setlist = Setlist::create(conn, &predicted(&ids, Some(fan.id))).await?;
-            SetlistSong::create(conn, &NewSetlistSong { setlist_id: setlist.id, song_id, position: 1, ..Default::default() }).await?;
+            SetlistSong::create(
+                conn,
+                &NewSetlistSong {
+                    setlist_id: setlist.id,
+                    song_id,
+                    position: 1,
+                    ..Default::default()
+                },
+            )
+            .await?;
             Ok::<_, diesel::result::Error>(setlist)
         })
     })
@@ -205,7 +252,9 @@ async fn plain_users_cannot_write_actual_or_locked_setlists_but_staff_can() {
 
     // ... but not in someone else's name, and not an actual setlist.
     let as_other: Result<_, Error> = transaction_as(&mut api, Some(&fan_claims), |conn| {
-        Box::pin(async move { Ok(Setlist::create(conn, &predicted(&ids, Some(moderator.id))).await?) })
+        Box::pin(
+            async move { Ok(Setlist::create(conn, &predicted(&ids, Some(moderator.id))).await?) },
+        )
     })
     .await;
     assert!(matches!(as_other, Err(Error::Forbidden(_))), "{as_other:?}");
@@ -226,14 +275,26 @@ async fn plain_users_cannot_write_actual_or_locked_setlists_but_staff_can() {
     let actual = Setlist::create(&mut service, &new_actual).await.unwrap();
     let add: Result<_, Error> = transaction_as(&mut api, Some(&fan_claims), |conn| {
         Box::pin(async move {
-            Ok(SetlistSong::create(conn, &NewSetlistSong { setlist_id: actual.id, song_id, position: 1, ..Default::default() }).await?)
+            Ok(SetlistSong::create(
+                conn,
+                &NewSetlistSong {
+                    setlist_id: actual.id,
+                    song_id,
+                    position: 1,
+                    ..Default::default()
+                },
+            )
+            .await?)
         })
     })
     .await;
     assert!(matches!(add, Err(Error::Forbidden(_))), "{add:?}");
     let renamed: usize = transaction_as(&mut api, Some(&fan_claims), |conn| {
         Box::pin(async move {
-            diesel::update(setlists::table.find(actual.id)).set(setlists::name.eq("mine now")).execute(conn).await
+            diesel::update(setlists::table.find(actual.id))
+                .set(setlists::name.eq("mine now"))
+                .execute(conn)
+                .await
         })
     })
     .await
@@ -242,7 +303,10 @@ async fn plain_users_cannot_write_actual_or_locked_setlists_but_staff_can() {
     // Nor lock their own setlist.
     let locked: Result<usize, Error> = transaction_as(&mut api, Some(&fan_claims), |conn| {
         Box::pin(async move {
-            Ok(diesel::update(setlists::table.find(own.id)).set(setlists::is_locked.eq(true)).execute(conn).await?)
+            Ok(diesel::update(setlists::table.find(own.id))
+                .set(setlists::is_locked.eq(true))
+                .execute(conn)
+                .await?)
         })
     })
     .await;
@@ -252,8 +316,20 @@ async fn plain_users_cannot_write_actual_or_locked_setlists_but_staff_can() {
     let mod_claims = claims(&moderator);
     transaction_as(&mut api, Some(&mod_claims), |conn| {
         Box::pin(async move {
-            SetlistSong::create(conn, &NewSetlistSong { setlist_id: actual.id, song_id, position: 1, ..Default::default() }).await?;
-            let n = diesel::update(setlists::table.find(own.id)).set(setlists::is_locked.eq(true)).execute(conn).await?;
+            SetlistSong::create(
+                conn,
+                &NewSetlistSong {
+                    setlist_id: actual.id,
+                    song_id,
+                    position: 1,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let n = diesel::update(setlists::table.find(own.id))
+                .set(setlists::is_locked.eq(true))
+                .execute(conn)
+                .await?;
             assert_eq!(n, 1);
             Ok::<_, diesel::result::Error>(())
         })
@@ -263,23 +339,51 @@ async fn plain_users_cannot_write_actual_or_locked_setlists_but_staff_can() {
     // Once locked, the fan's own setlist is closed to them.
     let after_lock: Result<_, Error> = transaction_as(&mut api, Some(&fan_claims), |conn| {
         Box::pin(async move {
-            Ok(diesel::delete(setlist_songs::table.filter(setlist_songs::setlist_id.eq(own.id))).execute(conn).await?)
+            Ok(
+                diesel::delete(setlist_songs::table.filter(setlist_songs::setlist_id.eq(own.id)))
+                    .execute(conn)
+                    .await?,
+            )
         })
     })
     .await;
-    assert!(matches!(after_lock, Ok(0) | Err(Error::Forbidden(_))), "{after_lock:?}");
-    let remaining: i64 = setlist_songs::table.filter(setlist_songs::setlist_id.eq(own.id)).count().get_result(&mut owner).await.unwrap();
+    assert!(
+        matches!(after_lock, Ok(0) | Err(Error::Forbidden(_))),
+        "{after_lock:?}"
+    );
+    let remaining: i64 = setlist_songs::table
+        .filter(setlist_songs::setlist_id.eq(own.id))
+        .count()
+        .get_result(&mut owner)
+        .await
+        .unwrap();
     assert_eq!(remaining, 1);
 
     // A claims-supplied role means nothing: a fan claiming "admin" in the token is still a fan.
-    let forged = Claims { sub: fan.id, email: None, role: "service_role".to_owned() };
+    let forged = Claims {
+        sub: fan.id,
+        email: None,
+        role: "service_role".to_owned(),
+    };
     let still_fan: Result<_, Error> = transaction_as(&mut api, Some(&forged), |conn| {
         Box::pin(async move {
-            Ok(SetlistSong::create(conn, &NewSetlistSong { setlist_id: actual.id, song_id, position: 2, ..Default::default() }).await?)
+            Ok(SetlistSong::create(
+                conn,
+                &NewSetlistSong {
+                    setlist_id: actual.id,
+                    song_id,
+                    position: 2,
+                    ..Default::default()
+                },
+            )
+            .await?)
         })
     })
     .await;
-    assert!(matches!(still_fan, Err(Error::Forbidden(_))), "{still_fan:?}");
+    assert!(
+        matches!(still_fan, Err(Error::Forbidden(_))),
+        "{still_fan:?}"
+    );
 }
 
 #[tokio::test]
@@ -293,7 +397,10 @@ async fn users_see_and_change_only_their_own_row_and_never_their_role() {
     let (visible, renamed_bob) = transaction_as(&mut api, Some(&alice_claims), |conn| {
         Box::pin(async move {
             let visible: Vec<UserId> = users::table.select(users::id).load(conn).await?;
-            let renamed_bob = diesel::update(users::table.find(bob.id)).set(users::display_name.eq("pwned")).execute(conn).await?;
+            let renamed_bob = diesel::update(users::table.find(bob.id))
+                .set(users::display_name.eq("pwned"))
+                .execute(conn)
+                .await?;
             Ok::<_, diesel::result::Error>((visible, renamed_bob))
         })
     })
@@ -302,19 +409,39 @@ async fn users_see_and_change_only_their_own_row_and_never_their_role() {
     assert_eq!(visible, vec![alice.id]);
     assert_eq!(renamed_bob, 0);
     let promote: Result<usize, Error> = transaction_as(&mut api, Some(&alice_claims), |conn| {
-        Box::pin(async move { Ok(diesel::update(users::table.find(alice.id)).set(users::role.eq(UserRole::Admin)).execute(conn).await?) })
+        Box::pin(async move {
+            Ok(diesel::update(users::table.find(alice.id))
+                .set(users::role.eq(UserRole::Admin))
+                .execute(conn)
+                .await?)
+        })
     })
     .await;
     assert!(matches!(promote, Err(Error::Forbidden(_))), "{promote:?}");
-    assert_eq!(User::find(&mut owner, alice.id).await.unwrap().role, UserRole::User);
-    assert_eq!(User::find(&mut owner, bob.id).await.unwrap().display_name, None);
+    assert_eq!(
+        User::find(&mut owner, alice.id).await.unwrap().role,
+        UserRole::User
+    );
+    assert_eq!(
+        User::find(&mut owner, bob.id).await.unwrap().display_name,
+        None
+    );
 
     // A new user may create their own row (first sign-in), as a plain user only.
     let newcomer = UserId::new_random();
     let claims_new = Claims::authenticated(newcomer, None);
     let created = transaction_as(&mut api, Some(&claims_new), |conn| {
         Box::pin(async move {
-            User::create(conn, &NewUser { id: newcomer, email: "new@example.test".into(), display_name: None, avatar_url: None }).await
+            User::create(
+                conn,
+                &NewUser {
+                    id: newcomer,
+                    email: "new@example.test".into(),
+                    display_name: None,
+                    avatar_url: None,
+                },
+            )
+            .await
         })
     })
     .await
@@ -333,27 +460,39 @@ async fn claims_never_outlive_their_transaction_on_a_pooled_connection() {
     {
         let mut conn = pool.get().await.unwrap();
         let inside: Option<uuid::Uuid> = transaction_as(&mut conn, Some(&alice_claims), |conn| {
-            Box::pin(async move { diesel::select(theset_database::sql::current_user_id()).get_result(conn).await })
+            Box::pin(async move {
+                diesel::select(theset_database::sql::current_user_id())
+                    .get_result(conn)
+                    .await
+            })
         })
         .await
         .unwrap();
         assert_eq!(inside, Some(alice.id.0));
     }
     let mut conn = pool.get().await.unwrap();
-    let after: Option<uuid::Uuid> = diesel::select(theset_database::sql::current_user_id()).get_result(&mut conn).await.unwrap();
+    let after: Option<uuid::Uuid> = diesel::select(theset_database::sql::current_user_id())
+        .get_result(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(after, None);
     #[derive(QueryableByName)]
     struct Setting {
         #[diesel(sql_type = Nullable<Text>)]
         value: Option<String>,
     }
-    let raw: Setting = diesel::sql_query("SELECT current_setting('request.jwt.claims', true) AS value")
-        .get_result(&mut conn)
-        .await
-        .unwrap();
+    let raw: Setting =
+        diesel::sql_query("SELECT current_setting('request.jwt.claims', true) AS value")
+            .get_result(&mut conn)
+            .await
+            .unwrap();
     assert!(raw.value.unwrap_or_default().is_empty());
     let anonymous: Option<uuid::Uuid> = transaction_as(&mut conn, None, |conn| {
-        Box::pin(async move { diesel::select(theset_database::sql::current_user_id()).get_result(conn).await })
+        Box::pin(async move {
+            diesel::select(theset_database::sql::current_user_id())
+                .get_result(conn)
+                .await
+        })
     })
     .await
     .unwrap();

@@ -6,13 +6,18 @@ use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use theset_database::enums::{UserRole, VoteType};
 use theset_database::ids::SetlistSongId;
-use theset_database::models::{SetlistSong, SetlistUpdate, Show, ShowUpdate, Setlist, Vote, VoteCounts};
+use theset_database::models::{
+    Setlist, SetlistSong, SetlistUpdate, Show, ShowUpdate, Vote, VoteCounts,
+};
 use theset_database::schema::{setlist_songs, setlists, shows};
 use theset_database::testing::{TestDatabase, fixtures};
 use theset_database::{Error, VotingClosed};
 
 /// The counters of a song as stored, and as aggregated from votes.
-async fn stored_and_counted(conn: &mut AsyncPgConnection, song: SetlistSongId) -> (VoteCounts, VoteCounts) {
+async fn stored_and_counted(
+    conn: &mut AsyncPgConnection,
+    song: SetlistSongId,
+) -> (VoteCounts, VoteCounts) {
     let stored = SetlistSong::find(conn, song).await.unwrap();
     #[derive(QueryableByName)]
     struct Agg {
@@ -34,11 +39,22 @@ async fn stored_and_counted(conn: &mut AsyncPgConnection, song: SetlistSongId) -
         downvotes: i32::try_from(agg.down).unwrap(),
         net_votes: i32::try_from(agg.up - agg.down).unwrap(),
     };
-    (VoteCounts { upvotes: stored.upvotes, downvotes: stored.downvotes, net_votes: stored.net_votes }, counted)
+    (
+        VoteCounts {
+            upvotes: stored.upvotes,
+            downvotes: stored.downvotes,
+            net_votes: stored.net_votes,
+        },
+        counted,
+    )
 }
 
 fn counts(upvotes: i32, downvotes: i32) -> VoteCounts {
-    VoteCounts { upvotes, downvotes, net_votes: upvotes - downvotes }
+    VoteCounts {
+        upvotes,
+        downvotes,
+        net_votes: upvotes - downvotes,
+    }
 }
 
 #[tokio::test]
@@ -62,10 +78,14 @@ async fn insert_change_retract_and_revote_keep_counters_exact() {
     ];
     for (step, expected) in steps {
         let returned = match step {
-            "alice up" | "alice up again (no-op)" => Vote::cast(&mut conn, alice.id, song, VoteType::Up).await,
+            "alice up" | "alice up again (no-op)" => {
+                Vote::cast(&mut conn, alice.id, song, VoteType::Up).await
+            }
             "bob up" => Vote::cast(&mut conn, bob.id, song, VoteType::Up).await,
             "alice changes to down" => Vote::cast(&mut conn, alice.id, song, VoteType::Down).await,
-            "bob retracts" | "bob retracts again (no-op)" => Vote::retract(&mut conn, bob.id, song).await,
+            "bob retracts" | "bob retracts again (no-op)" => {
+                Vote::retract(&mut conn, bob.id, song).await
+            }
             "bob re-votes down" => Vote::cast(&mut conn, bob.id, song, VoteType::Down).await,
             "alice retracts" => Vote::retract(&mut conn, alice.id, song).await,
             _ => unreachable!(),
@@ -88,7 +108,10 @@ async fn insert_change_retract_and_revote_keep_counters_exact() {
     let (stored, counted) = stored_and_counted(&mut conn, song).await;
     assert_eq!(stored, counts(1, 0));
     assert_eq!(counted, stored);
-    diesel::sql_query("DELETE FROM votes").execute(&mut conn).await.unwrap();
+    diesel::sql_query("DELETE FROM votes")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let (stored, _) = stored_and_counted(&mut conn, song).await;
     assert_eq!(stored, counts(0, 0));
 }
@@ -104,26 +127,71 @@ async fn vote_totals_fold_into_setlists_and_shows() {
     ];
     for user in &users {
         for entry in &sample.setlist_songs {
-            Vote::cast(&mut conn, user.id, entry.id, VoteType::Up).await.unwrap();
+            Vote::cast(&mut conn, user.id, entry.id, VoteType::Up)
+                .await
+                .unwrap();
         }
     }
-    Vote::cast(&mut conn, users[0].id, sample.setlist_songs[0].id, VoteType::Down).await.unwrap();
+    Vote::cast(
+        &mut conn,
+        users[0].id,
+        sample.setlist_songs[0].id,
+        VoteType::Down,
+    )
+    .await
+    .unwrap();
     // Not folded yet: the totals lag until refresh_totals runs.
-    assert_eq!(Setlist::find(&mut conn, sample.setlist.id).await.unwrap().total_votes, 0);
+    assert_eq!(
+        Setlist::find(&mut conn, sample.setlist.id)
+            .await
+            .unwrap()
+            .total_votes,
+        0
+    );
     assert!(Vote::refresh_totals(&mut conn).await.unwrap() >= 2);
-    assert_eq!(Setlist::find(&mut conn, sample.setlist.id).await.unwrap().total_votes, 6);
-    assert_eq!(Show::find(&mut conn, sample.show.id).await.unwrap().vote_count, 6);
+    assert_eq!(
+        Setlist::find(&mut conn, sample.setlist.id)
+            .await
+            .unwrap()
+            .total_votes,
+        6
+    );
+    assert_eq!(
+        Show::find(&mut conn, sample.show.id)
+            .await
+            .unwrap()
+            .vote_count,
+        6
+    );
     // Nothing pending: nothing changes.
     assert_eq!(Vote::refresh_totals(&mut conn).await.unwrap(), 0);
 
     // Removing a song takes its votes with it, and the totals follow.
-    diesel::delete(setlist_songs::table.find(sample.setlist_songs[2].id)).execute(&mut conn).await.unwrap();
+    diesel::delete(setlist_songs::table.find(sample.setlist_songs[2].id))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     Vote::refresh_totals(&mut conn).await.unwrap();
-    assert_eq!(Setlist::find(&mut conn, sample.setlist.id).await.unwrap().total_votes, 4);
-    assert_eq!(Show::find(&mut conn, sample.show.id).await.unwrap().vote_count, 4);
+    assert_eq!(
+        Setlist::find(&mut conn, sample.setlist.id)
+            .await
+            .unwrap()
+            .total_votes,
+        4
+    );
+    assert_eq!(
+        Show::find(&mut conn, sample.show.id)
+            .await
+            .unwrap()
+            .vote_count,
+        4
+    );
 
     // Removing the whole setlist too.
-    diesel::delete(setlists::table.find(sample.setlist.id)).execute(&mut conn).await.unwrap();
+    diesel::delete(setlists::table.find(sample.setlist.id))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     Vote::refresh_totals(&mut conn).await.unwrap();
     let show = Show::find(&mut conn, sample.show.id).await.unwrap();
     assert_eq!((show.vote_count, show.setlist_count), (0, 0));
@@ -136,27 +204,67 @@ async fn votes_are_refused_when_voting_is_closed() {
     let sample = fixtures::show(&mut conn, 1).await;
     let song = sample.setlist_songs[0].id;
     let fan = fixtures::user(&mut conn, UserRole::User).await;
-    Vote::cast(&mut conn, fan.id, song, VoteType::Up).await.unwrap();
+    Vote::cast(&mut conn, fan.id, song, VoteType::Up)
+        .await
+        .unwrap();
 
     // Locked setlist: no new vote, no change, no retraction.
-    Setlist::update(&mut conn, sample.setlist.id, &SetlistUpdate { is_locked: Some(true), ..Default::default() })
-        .await
-        .unwrap();
-    let err = Error::from(Vote::cast(&mut conn, fan.id, song, VoteType::Down).await.unwrap_err());
-    assert!(matches!(err, Error::VotingClosed(VotingClosed::SetlistLocked)), "{err:?}");
+    Setlist::update(
+        &mut conn,
+        sample.setlist.id,
+        &SetlistUpdate {
+            is_locked: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let err = Error::from(
+        Vote::cast(&mut conn, fan.id, song, VoteType::Down)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(err, Error::VotingClosed(VotingClosed::SetlistLocked)),
+        "{err:?}"
+    );
     let err = Error::from(Vote::retract(&mut conn, fan.id, song).await.unwrap_err());
-    assert!(matches!(err, Error::VotingClosed(VotingClosed::SetlistLocked)), "{err:?}");
-    Setlist::update(&mut conn, sample.setlist.id, &SetlistUpdate { is_locked: Some(false), ..Default::default() })
-        .await
-        .unwrap();
+    assert!(
+        matches!(err, Error::VotingClosed(VotingClosed::SetlistLocked)),
+        "{err:?}"
+    );
+    Setlist::update(
+        &mut conn,
+        sample.setlist.id,
+        &SetlistUpdate {
+            is_locked: Some(false),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
 
     // Show started: yesterday's date.
     let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
-    Show::update(&mut conn, sample.show.id, &ShowUpdate { date: Some(yesterday), ..Default::default() })
-        .await
-        .unwrap();
-    let err = Error::from(Vote::cast(&mut conn, fan.id, song, VoteType::Down).await.unwrap_err());
-    assert!(matches!(err, Error::VotingClosed(VotingClosed::ShowStarted)), "{err:?}");
+    Show::update(
+        &mut conn,
+        sample.show.id,
+        &ShowUpdate {
+            date: Some(yesterday),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let err = Error::from(
+        Vote::cast(&mut conn, fan.id, song, VoteType::Down)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(err, Error::VotingClosed(VotingClosed::ShowStarted)),
+        "{err:?}"
+    );
 
     // Actual setlist.
     diesel::update(setlists::table.find(sample.setlist.id))
@@ -169,8 +277,15 @@ async fn votes_are_refused_when_voting_is_closed() {
         .execute(&mut conn)
         .await
         .unwrap();
-    let err = Error::from(Vote::cast(&mut conn, fan.id, song, VoteType::Down).await.unwrap_err());
-    assert!(matches!(err, Error::VotingClosed(VotingClosed::ActualSetlist)), "{err:?}");
+    let err = Error::from(
+        Vote::cast(&mut conn, fan.id, song, VoteType::Down)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(err, Error::VotingClosed(VotingClosed::ActualSetlist)),
+        "{err:?}"
+    );
 
     // Nothing of that changed the counts.
     let stored = SetlistSong::find(&mut conn, song).await.unwrap();
@@ -178,10 +293,16 @@ async fn votes_are_refused_when_voting_is_closed() {
 
     // A vote on a song that does not exist is a foreign key error, not a crash.
     let err = Error::from(
-        Vote::cast(&mut conn, fan.id, SetlistSongId::new_random(), VoteType::Up).await.unwrap_err(),
+        Vote::cast(&mut conn, fan.id, SetlistSongId::new_random(), VoteType::Up)
+            .await
+            .unwrap_err(),
     );
     assert!(matches!(err, Error::ForeignKeyViolation { .. }), "{err:?}");
-    let err = Error::from(Vote::retract(&mut conn, fan.id, SetlistSongId::new_random()).await.unwrap_err());
+    let err = Error::from(
+        Vote::retract(&mut conn, fan.id, SetlistSongId::new_random())
+            .await
+            .unwrap_err(),
+    );
     assert!(matches!(err, Error::NotFound), "{err:?}");
 }
 
@@ -212,8 +333,12 @@ async fn concurrent_voting_keeps_every_counter_equal_to_its_aggregate() {
                 state ^= state << 5;
                 let song = songs[(state % 3) as usize];
                 match (state >> 8) % 3 {
-                    0 => Vote::cast(&mut conn, user, song, VoteType::Up).await.unwrap(),
-                    1 => Vote::cast(&mut conn, user, song, VoteType::Down).await.unwrap(),
+                    0 => Vote::cast(&mut conn, user, song, VoteType::Up)
+                        .await
+                        .unwrap(),
+                    1 => Vote::cast(&mut conn, user, song, VoteType::Down)
+                        .await
+                        .unwrap(),
                     _ => Vote::retract(&mut conn, user, song).await.unwrap(),
                 };
             }
@@ -225,11 +350,26 @@ async fn concurrent_voting_keeps_every_counter_equal_to_its_aggregate() {
     let mut total = 0;
     for song in &songs {
         let (stored, counted) = stored_and_counted(&mut conn, *song).await;
-        assert_eq!(stored, counted, "counters of {song} after concurrent voting");
+        assert_eq!(
+            stored, counted,
+            "counters of {song} after concurrent voting"
+        );
         total += stored.upvotes + stored.downvotes;
     }
     assert!(total > 0, "the workload left some votes");
     Vote::refresh_totals(&mut conn).await.unwrap();
-    assert_eq!(Setlist::find(&mut conn, sample.setlist.id).await.unwrap().total_votes, total);
-    assert_eq!(Show::find(&mut conn, sample.show.id).await.unwrap().vote_count, total);
+    assert_eq!(
+        Setlist::find(&mut conn, sample.setlist.id)
+            .await
+            .unwrap()
+            .total_votes,
+        total
+    );
+    assert_eq!(
+        Show::find(&mut conn, sample.show.id)
+            .await
+            .unwrap()
+            .vote_count,
+        total
+    );
 }

@@ -49,7 +49,9 @@ async fn run(args: Args) -> Result<(), String> {
     let config = DatabaseConfig::from_url(&args.database_url).map_err(|e| e.to_string())?;
     match args.command {
         Command::Run => {
-            let applied = migrations::run_pending(&config).await.map_err(|e| e.to_string())?;
+            let applied = migrations::run_pending(&config)
+                .await
+                .map_err(|e| e.to_string())?;
             if applied.is_empty() {
                 println!("no pending migrations");
             }
@@ -58,24 +60,41 @@ async fn run(args: Args) -> Result<(), String> {
             }
         }
         Command::Revert { all: false } => {
-            let version = migrations::revert_last(&config).await.map_err(|e| e.to_string())?;
+            let version = migrations::revert_last(&config)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("reverted {version}");
         }
         Command::Revert { all: true } => {
-            for version in migrations::revert_all(&config).await.map_err(|e| e.to_string())? {
+            for version in migrations::revert_all(&config)
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 println!("reverted {version}");
             }
         }
         Command::Redo => {
-            let version = migrations::revert_last(&config).await.map_err(|e| e.to_string())?;
+            let version = migrations::revert_last(&config)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("reverted {version}");
-            for version in migrations::run_pending(&config).await.map_err(|e| e.to_string())? {
+            for version in migrations::run_pending(&config)
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 println!("applied {version}");
             }
         }
         Command::Status => {
-            for migration in migrations::status(&config).await.map_err(|e| e.to_string())? {
-                let mark = if migration.applied { "applied" } else { "pending" };
+            for migration in migrations::status(&config)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                let mark = if migration.applied {
+                    "applied"
+                } else {
+                    "pending"
+                };
                 println!("{mark:8} {}", migration.version);
             }
         }

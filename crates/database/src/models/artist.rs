@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 
-use crate::types::TextList;
 use crate::ids::{ArtistId, ArtistStatsId};
 use crate::models::{Setlist, Show};
 use crate::schema::{artist_stats, artists, setlists, shows};
+use crate::types::TextList;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
 #[diesel(table_name = artists, check_for_backend(diesel::pg::Pg))]
@@ -80,10 +80,18 @@ impl Artist {
     }
 
     pub async fn find(conn: &mut AsyncPgConnection, id: ArtistId) -> QueryResult<Artist> {
-        artists::table.find(id).select(Artist::as_select()).first(conn).await
+        artists::table
+            .find(id)
+            .select(Artist::as_select())
+            .first(conn)
+            .await
     }
 
-    pub async fn update(conn: &mut AsyncPgConnection, id: ArtistId, changes: &ArtistUpdate) -> QueryResult<Artist> {
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        id: ArtistId,
+        changes: &ArtistUpdate,
+    ) -> QueryResult<Artist> {
         diesel::update(artists::table.find(id))
             .set(changes)
             .returning(Artist::as_returning())
@@ -146,7 +154,10 @@ pub struct NewArtistStats {
 
 impl ArtistStats {
     /// Writes an artist's statistics, replacing the previous figures.
-    pub async fn upsert(conn: &mut AsyncPgConnection, stats: &NewArtistStats) -> QueryResult<ArtistStats> {
+    pub async fn upsert(
+        conn: &mut AsyncPgConnection,
+        stats: &NewArtistStats,
+    ) -> QueryResult<ArtistStats> {
         diesel::insert_into(artist_stats::table)
             .values(stats)
             .on_conflict(artist_stats::artist_id)

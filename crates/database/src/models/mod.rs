@@ -11,7 +11,9 @@ mod venue;
 mod vote;
 
 pub use artist::{Artist, ArtistStats, ArtistUpdate, NewArtist, NewArtistStats};
-pub use setlist::{NewSetlist, NewSetlistSong, Setlist, SetlistSong, SetlistSongUpdate, SetlistUpdate};
+pub use setlist::{
+    NewSetlist, NewSetlistSong, Setlist, SetlistSong, SetlistSongUpdate, SetlistUpdate,
+};
 pub use show::{NewShow, NewShowArtist, Show, ShowArtist, ShowUpdate};
 pub use song::{NewSong, Song, SongUpdate};
 pub use user::{NewUser, NewUserProfile, User, UserProfile, UserUpdate};

@@ -84,10 +84,18 @@ impl Setlist {
     }
 
     pub async fn find(conn: &mut AsyncPgConnection, id: SetlistId) -> QueryResult<Setlist> {
-        setlists::table.find(id).select(Setlist::as_select()).first(conn).await
+        setlists::table
+            .find(id)
+            .select(Setlist::as_select())
+            .first(conn)
+            .await
     }
 
-    pub async fn update(conn: &mut AsyncPgConnection, id: SetlistId, changes: &SetlistUpdate) -> QueryResult<Setlist> {
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        id: SetlistId,
+        changes: &SetlistUpdate,
+    ) -> QueryResult<Setlist> {
         diesel::update(setlists::table.find(id))
             .set(changes)
             .returning(Setlist::as_returning())
@@ -108,13 +116,21 @@ impl Setlist {
     /// Who created it, for fan-made setlists (relations.ts: `creator`).
     pub async fn creator(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<User>> {
         match self.created_by {
-            Some(id) => users::table.find(id).select(User::as_select()).first(conn).await.optional(),
+            Some(id) => users::table
+                .find(id)
+                .select(User::as_select())
+                .first(conn)
+                .await
+                .optional(),
             None => Ok(None),
         }
     }
 
     /// Its songs in order, each with its catalog entry (relations.ts: `songs`).
-    pub async fn songs(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<(SetlistSong, Song)>> {
+    pub async fn songs(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> QueryResult<Vec<(SetlistSong, Song)>> {
         SetlistSong::belonging_to(self)
             .inner_join(songs::table)
             .select((SetlistSong::as_select(), Song::as_select()))
@@ -184,7 +200,10 @@ pub struct SetlistSongUpdate {
 }
 
 impl SetlistSong {
-    pub async fn create(conn: &mut AsyncPgConnection, new: &NewSetlistSong) -> QueryResult<SetlistSong> {
+    pub async fn create(
+        conn: &mut AsyncPgConnection,
+        new: &NewSetlistSong,
+    ) -> QueryResult<SetlistSong> {
         diesel::insert_into(setlist_songs::table)
             .values(new)
             .returning(SetlistSong::as_returning())
@@ -193,7 +212,11 @@ impl SetlistSong {
     }
 
     pub async fn find(conn: &mut AsyncPgConnection, id: SetlistSongId) -> QueryResult<SetlistSong> {
-        setlist_songs::table.find(id).select(SetlistSong::as_select()).first(conn).await
+        setlist_songs::table
+            .find(id)
+            .select(SetlistSong::as_select())
+            .first(conn)
+            .await
     }
 
     pub async fn update(

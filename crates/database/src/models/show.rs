@@ -105,10 +105,18 @@ impl Show {
     }
 
     pub async fn find(conn: &mut AsyncPgConnection, id: ShowId) -> QueryResult<Show> {
-        shows::table.find(id).select(Show::as_select()).first(conn).await
+        shows::table
+            .find(id)
+            .select(Show::as_select())
+            .first(conn)
+            .await
     }
 
-    pub async fn update(conn: &mut AsyncPgConnection, id: ShowId, changes: &ShowUpdate) -> QueryResult<Show> {
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        id: ShowId,
+        changes: &ShowUpdate,
+    ) -> QueryResult<Show> {
         diesel::update(shows::table.find(id))
             .set(changes)
             .returning(Show::as_returning())
@@ -124,7 +132,12 @@ impl Show {
     /// The venue, when known (relations.ts: `venue`).
     pub async fn venue(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Venue>> {
         match self.venue_id {
-            Some(id) => venues::table.find(id).select(Venue::as_select()).first(conn).await.optional(),
+            Some(id) => venues::table
+                .find(id)
+                .select(Venue::as_select())
+                .first(conn)
+                .await
+                .optional(),
             None => Ok(None),
         }
     }
@@ -139,7 +152,10 @@ impl Show {
     }
 
     /// The line-up in billing order, each entry with its artist (relations.ts: `supportingArtists`).
-    pub async fn supporting_artists(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<(ShowArtist, Artist)>> {
+    pub async fn supporting_artists(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> QueryResult<Vec<(ShowArtist, Artist)>> {
         ShowArtist::belonging_to(self)
             .inner_join(artists::table)
             .select((ShowArtist::as_select(), Artist::as_select()))
@@ -173,7 +189,10 @@ pub struct NewShowArtist {
 }
 
 impl ShowArtist {
-    pub async fn create(conn: &mut AsyncPgConnection, new: &NewShowArtist) -> QueryResult<ShowArtist> {
+    pub async fn create(
+        conn: &mut AsyncPgConnection,
+        new: &NewShowArtist,
+    ) -> QueryResult<ShowArtist> {
         diesel::insert_into(show_artists::table)
             .values(new)
             .returning(ShowArtist::as_returning())

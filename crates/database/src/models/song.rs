@@ -88,10 +88,18 @@ impl Song {
     }
 
     pub async fn find(conn: &mut AsyncPgConnection, id: SongId) -> QueryResult<Song> {
-        songs::table.find(id).select(Song::as_select()).first(conn).await
+        songs::table
+            .find(id)
+            .select(Song::as_select())
+            .first(conn)
+            .await
     }
 
-    pub async fn update(conn: &mut AsyncPgConnection, id: SongId, changes: &SongUpdate) -> QueryResult<Song> {
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        id: SongId,
+        changes: &SongUpdate,
+    ) -> QueryResult<Song> {
         diesel::update(songs::table.find(id))
             .set(changes)
             .returning(Song::as_returning())

@@ -5,11 +5,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 
-use crate::types::TextList;
 use crate::enums::UserRole;
 use crate::ids::{UserId, UserProfileId};
 use crate::models::{Setlist, Vote};
 use crate::schema::{setlists, user_profiles, users, votes};
+use crate::types::TextList;
 
 /// A signed-up fan (or moderator, or admin). `id` is the `sub` of their Supabase token.
 #[derive(Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
@@ -38,7 +38,10 @@ impl std::fmt::Debug for User {
             .field("id", &self.id)
             .field("email", &self.email)
             .field("role", &self.role)
-            .field("spotify_refresh_token", &self.spotify_refresh_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "spotify_refresh_token",
+                &self.spotify_refresh_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -74,10 +77,18 @@ impl User {
     }
 
     pub async fn find(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<User> {
-        users::table.find(id).select(User::as_select()).first(conn).await
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .first(conn)
+            .await
     }
 
-    pub async fn update(conn: &mut AsyncPgConnection, id: UserId, changes: &UserUpdate) -> QueryResult<User> {
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        id: UserId,
+        changes: &UserUpdate,
+    ) -> QueryResult<User> {
         diesel::update(users::table.find(id))
             .set(changes)
             .returning(User::as_returning())
@@ -86,7 +97,11 @@ impl User {
     }
 
     /// Changes a user's role: for the service role (the CLI), never for the API.
-    pub async fn set_role(conn: &mut AsyncPgConnection, id: UserId, role: UserRole) -> QueryResult<User> {
+    pub async fn set_role(
+        conn: &mut AsyncPgConnection,
+        id: UserId,
+        role: UserRole,
+    ) -> QueryResult<User> {
         diesel::update(users::table.find(id))
             .set(users::role.eq(role))
             .returning(User::as_returning())
@@ -113,7 +128,10 @@ impl User {
     }
 
     /// Setlists this user created, newest first (relations.ts: `createdSetlists`).
-    pub async fn created_setlists(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Setlist>> {
+    pub async fn created_setlists(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> QueryResult<Vec<Setlist>> {
         Setlist::belonging_to(self)
             .select(Setlist::as_select())
             .order((setlists::created_at.desc(), setlists::id))
@@ -153,7 +171,10 @@ pub struct NewUserProfile {
 
 impl UserProfile {
     /// Creates or replaces the user's profile (`PUT /v1/me/profile`).
-    pub async fn upsert(conn: &mut AsyncPgConnection, profile: &NewUserProfile) -> QueryResult<UserProfile> {
+    pub async fn upsert(
+        conn: &mut AsyncPgConnection,
+        profile: &NewUserProfile,
+    ) -> QueryResult<UserProfile> {
         diesel::insert_into(user_profiles::table)
             .values(profile)
             .on_conflict(user_profiles::user_id)

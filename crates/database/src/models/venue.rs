@@ -6,9 +6,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use postgis_diesel::types::Point;
 use serde::{Deserialize, Serialize};
 
-use crate::types::TextList;
 use crate::ids::VenueId;
 use crate::schema::venues;
+use crate::types::TextList;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
 #[diesel(table_name = venues, check_for_backend(diesel::pg::Pg))]
@@ -93,10 +93,18 @@ impl Venue {
     }
 
     pub async fn find(conn: &mut AsyncPgConnection, id: VenueId) -> QueryResult<Venue> {
-        venues::table.find(id).select(Venue::as_select()).first(conn).await
+        venues::table
+            .find(id)
+            .select(Venue::as_select())
+            .first(conn)
+            .await
     }
 
-    pub async fn update(conn: &mut AsyncPgConnection, id: VenueId, changes: &VenueUpdate) -> QueryResult<Venue> {
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        id: VenueId,
+        changes: &VenueUpdate,
+    ) -> QueryResult<Venue> {
         diesel::update(venues::table.find(id))
             .set(changes)
             .returning(Venue::as_returning())

@@ -45,7 +45,11 @@ pub struct VoteCounts {
 
 impl From<(i32, i32, i32)> for VoteCounts {
     fn from((upvotes, downvotes, net_votes): (i32, i32, i32)) -> Self {
-        Self { upvotes, downvotes, net_votes }
+        Self {
+            upvotes,
+            downvotes,
+            net_votes,
+        }
     }
 }
 
@@ -67,7 +71,11 @@ impl Vote {
 
     /// Retracts `voter`'s vote on a setlist song (a no-op when there is none). `NotFound` when the
     /// song does not exist.
-    pub async fn retract(conn: &mut AsyncPgConnection, voter: UserId, song: SetlistSongId) -> QueryResult<VoteCounts> {
+    pub async fn retract(
+        conn: &mut AsyncPgConnection,
+        voter: UserId,
+        song: SetlistSongId,
+    ) -> QueryResult<VoteCounts> {
         diesel::select(sql::retract_vote(voter.0, song.0))
             .get_result::<(i32, i32, i32)>(conn)
             .await
@@ -75,9 +83,17 @@ impl Vote {
     }
 
     /// `voter`'s vote on a song, if any.
-    pub async fn find(conn: &mut AsyncPgConnection, voter: UserId, song: SetlistSongId) -> QueryResult<Option<Vote>> {
+    pub async fn find(
+        conn: &mut AsyncPgConnection,
+        voter: UserId,
+        song: SetlistSongId,
+    ) -> QueryResult<Option<Vote>> {
         votes::table
-            .filter(votes::user_id.eq(voter).and(votes::setlist_song_id.eq(song)))
+            .filter(
+                votes::user_id
+                    .eq(voter)
+                    .and(votes::setlist_song_id.eq(song)),
+            )
             .select(Vote::as_select())
             .first(conn)
             .await
@@ -88,6 +104,8 @@ impl Vote {
     /// Returns how many setlist and show rows changed. Cheap when nothing is pending; meant to run
     /// every few seconds (the worker schedules it) and before reading exact totals.
     pub async fn refresh_totals(conn: &mut AsyncPgConnection) -> QueryResult<i32> {
-        diesel::select(sql::refresh_vote_totals()).get_result(conn).await
+        diesel::select(sql::refresh_vote_totals())
+            .get_result(conn)
+            .await
     }
 }
