@@ -6,9 +6,9 @@
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-/// Why a vote was refused (the `votes_check_open` trigger).
+/// Why a vote or a setlist edit was refused (`votes_check_open`, `add_setlist_song`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VotingClosed {
+pub enum Closed {
     /// Votes are only taken on predicted setlists.
     ActualSetlist,
     /// A moderator locked the setlist.
@@ -17,7 +17,7 @@ pub enum VotingClosed {
     ShowStarted,
 }
 
-impl std::fmt::Display for VotingClosed {
+impl std::fmt::Display for Closed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::ActualSetlist => "votes are only taken on predicted setlists",
@@ -41,7 +41,10 @@ pub enum Error {
     #[error("invalid value ({constraint})")]
     CheckViolation { constraint: String },
     #[error("voting is closed: {0}")]
-    VotingClosed(VotingClosed),
+    VotingClosed(Closed),
+    /// Fans edit only unlocked predicted setlists.
+    #[error("the setlist cannot be edited: {0}")]
+    SetlistClosed(Closed),
     /// Row Level Security refused the write (for UPDATE/DELETE it silently matches no row instead).
     #[error("not permitted: {0}")]
     Forbidden(String),
@@ -70,9 +73,11 @@ impl From<DieselError> for Error {
                 Error::ForeignKeyViolation { constraint }
             }
             DatabaseErrorKind::CheckViolation => match constraint.as_str() {
-                "votes_setlist_predicted" => Error::VotingClosed(VotingClosed::ActualSetlist),
-                "votes_setlist_unlocked" => Error::VotingClosed(VotingClosed::SetlistLocked),
-                "votes_show_not_started" => Error::VotingClosed(VotingClosed::ShowStarted),
+                "votes_setlist_predicted" => Error::VotingClosed(Closed::ActualSetlist),
+                "votes_setlist_unlocked" => Error::VotingClosed(Closed::SetlistLocked),
+                "votes_show_not_started" => Error::VotingClosed(Closed::ShowStarted),
+                "setlist_songs_predicted_only" => Error::SetlistClosed(Closed::ActualSetlist),
+                "setlist_songs_setlist_unlocked" => Error::SetlistClosed(Closed::SetlistLocked),
                 _ => Error::CheckViolation { constraint },
             },
             DatabaseErrorKind::NotNullViolation => Error::CheckViolation {

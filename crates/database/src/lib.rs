@@ -6,9 +6,12 @@ pub mod error;
 pub mod ids;
 pub mod migrations;
 pub mod models;
+pub mod pagination;
 pub mod pool;
 #[rustfmt::skip]
 pub mod schema;
+pub mod search;
+pub mod seed;
 pub mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -16,7 +19,8 @@ pub mod types;
 
 pub use caller::{Claims, transaction_as};
 pub use enums::{SetlistType, ShowStatus, UserRole, VoteType};
-pub use error::{Error, Result, VotingClosed};
+pub use error::{Closed, Error, Result};
+pub use pagination::{Cursor, Key, Page};
 pub use pool::{DatabaseConfig, DbPool, PooledConnection};
 
 /// Re-exported so dependants use the same diesel-async as this crate.

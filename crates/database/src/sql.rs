@@ -51,3 +51,14 @@ where
 {
     TrgmSimilar::new(left, right.as_expression())
 }
+
+define_sql_function! {
+    /// The whole show page as JSON (see the `show_details` SQL function); NULL when not found.
+    fn show_details(show_id: Nullable<Uuid>, show_slug: Nullable<Text>) -> Nullable<Text>;
+}
+
+define_sql_function! {
+    /// Distance in metres between two geography points.
+    #[sql_name = "ST_Distance"]
+    fn st_distance(left: postgis_diesel::sql_types::Geography, right: postgis_diesel::sql_types::Geography) -> Float8;
+}

@@ -11,7 +11,7 @@ use theset_database::models::{
 };
 use theset_database::schema::{setlist_songs, setlists, shows};
 use theset_database::testing::{TestDatabase, fixtures};
-use theset_database::{Error, VotingClosed};
+use theset_database::{Closed, Error};
 
 /// The counters of a song as stored, and as aggregated from votes.
 async fn stored_and_counted(
@@ -225,12 +225,12 @@ async fn votes_are_refused_when_voting_is_closed() {
             .unwrap_err(),
     );
     assert!(
-        matches!(err, Error::VotingClosed(VotingClosed::SetlistLocked)),
+        matches!(err, Error::VotingClosed(Closed::SetlistLocked)),
         "{err:?}"
     );
     let err = Error::from(Vote::retract(&mut conn, fan.id, song).await.unwrap_err());
     assert!(
-        matches!(err, Error::VotingClosed(VotingClosed::SetlistLocked)),
+        matches!(err, Error::VotingClosed(Closed::SetlistLocked)),
         "{err:?}"
     );
     Setlist::update(
@@ -262,7 +262,7 @@ async fn votes_are_refused_when_voting_is_closed() {
             .unwrap_err(),
     );
     assert!(
-        matches!(err, Error::VotingClosed(VotingClosed::ShowStarted)),
+        matches!(err, Error::VotingClosed(Closed::ShowStarted)),
         "{err:?}"
     );
 
@@ -283,7 +283,7 @@ async fn votes_are_refused_when_voting_is_closed() {
             .unwrap_err(),
     );
     assert!(
-        matches!(err, Error::VotingClosed(VotingClosed::ActualSetlist)),
+        matches!(err, Error::VotingClosed(Closed::ActualSetlist)),
         "{err:?}"
     );
 

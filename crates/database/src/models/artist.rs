@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ArtistId, ArtistStatsId};
 use crate::models::{Setlist, Show};
+use crate::pagination::{self, Cursor, Key, Page};
 use crate::schema::{artist_stats, artists, setlists, shows};
 use crate::types::TextList;
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
 #[diesel(table_name = artists, check_for_backend(diesel::pg::Pg))]
 pub struct Artist {
     pub id: ArtistId,
@@ -128,7 +129,17 @@ impl Artist {
 }
 
 /// Figures computed from an artist's history (one row per artist).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Associations,
+    Serialize,
+    Deserialize,
+)]
 #[diesel(table_name = artist_stats, belongs_to(Artist), check_for_backend(diesel::pg::Pg))]
 pub struct ArtistStats {
     pub id: ArtistStatsId,
@@ -166,5 +177,71 @@ impl ArtistStats {
             .returning(ArtistStats::as_returning())
             .get_result(conn)
             .await
+    }
+}
+
+/// An artist with its statistics, once computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct ArtistWithStats {
+    #[diesel(embed)]
+    pub artist: Artist,
+    #[diesel(embed)]
+    pub stats: Option<ArtistStats>,
+}
+
+impl Artist {
+    /// An artist by id or slug.
+    pub async fn find_by_key(conn: &mut AsyncPgConnection, key: &Key) -> QueryResult<Artist> {
+        match key {
+            Key::Id(id) => Artist::find(conn, ArtistId(*id)).await,
+            Key::Slug(slug) => {
+                artists::table
+                    .filter(artists::slug.eq(slug))
+                    .select(Artist::as_select())
+                    .first(conn)
+                    .await
+            }
+        }
+    }
+
+    /// An artist by id or slug, with its statistics.
+    pub async fn find_with_stats(
+        conn: &mut AsyncPgConnection,
+        key: &Key,
+    ) -> QueryResult<ArtistWithStats> {
+        let query = artists::table
+            .left_join(artist_stats::table)
+            .select(ArtistWithStats::as_select())
+            .into_boxed();
+        let query = match key {
+            Key::Id(id) => query.filter(artists::id.eq(ArtistId(*id))),
+            Key::Slug(slug) => query.filter(artists::slug.eq(slug.clone())),
+        };
+        query.first(conn).await
+    }
+
+    /// The artist directory by name, a page at a time.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> QueryResult<Page<Artist>> {
+        let limit = pagination::clamp_limit(Some(limit));
+        let mut query = artists::table
+            .select(Artist::as_select())
+            .order((artists::name, artists::id))
+            .into_boxed();
+        if let Some(after) = cursor {
+            query = query.filter(artists::name.ge(after.key.clone())).filter(
+                artists::name
+                    .gt(after.key.clone())
+                    .or(artists::id.gt(ArtistId(after.id))),
+            );
+        }
+        let rows = query.limit(limit + 1).load(conn).await?;
+        Ok(Page::from_rows(rows, limit, |a| {
+            Cursor::new(a.name.clone(), a.id.0)
+        }))
     }
 }

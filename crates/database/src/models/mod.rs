@@ -10,12 +10,16 @@ mod user;
 mod venue;
 mod vote;
 
-pub use artist::{Artist, ArtistStats, ArtistUpdate, NewArtist, NewArtistStats};
+pub use artist::{Artist, ArtistStats, ArtistUpdate, ArtistWithStats, NewArtist, NewArtistStats};
 pub use setlist::{
-    NewSetlist, NewSetlistSong, Setlist, SetlistSong, SetlistSongUpdate, SetlistUpdate,
+    NewSetlist, NewSetlistSong, Setlist, SetlistEntry, SetlistSong, SetlistSongUpdate,
+    SetlistUpdate, SetlistWithSongs,
 };
-pub use show::{NewShow, NewShowArtist, Show, ShowArtist, ShowUpdate};
+pub use show::{
+    LineupSlot, NearbyOrder, NearbyShow, NearbyShows, NewShow, NewShowArtist, Show, ShowArtist,
+    ShowCard, ShowDetails, ShowTimeline, ShowUpdate, ShowsOf,
+};
 pub use song::{NewSong, Song, SongUpdate};
 pub use user::{NewUser, NewUserProfile, User, UserProfile, UserUpdate};
-pub use venue::{NewVenue, Venue, VenueUpdate};
+pub use venue::{NearbyVenue, NewVenue, Venue, VenueUpdate};
 pub use vote::{Vote, VoteCounts};

@@ -11,7 +11,17 @@ use crate::models::{Artist, Show, Song, User};
 use crate::schema::{setlist_songs, setlists, songs, users};
 
 /// A show's setlist: fans' prediction, or what was actually played (imported from setlist.fm).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Associations,
+    Serialize,
+    Deserialize,
+)]
 #[diesel(
     table_name = setlists,
     belongs_to(Show),
@@ -141,7 +151,18 @@ impl Setlist {
 }
 
 /// A song at a position of a setlist, with its live vote counts.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    QueryableByName,
+    Selectable,
+    Identifiable,
+    Associations,
+    Serialize,
+    Deserialize,
+)]
 #[diesel(table_name = setlist_songs, belongs_to(Setlist), belongs_to(Song), check_for_backend(diesel::pg::Pg))]
 pub struct SetlistSong {
     pub id: SetlistSongId,
@@ -229,5 +250,59 @@ impl SetlistSong {
             .returning(SetlistSong::as_returning())
             .get_result(conn)
             .await
+    }
+}
+
+/// A setlist with its songs in order, each with its catalog entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetlistWithSongs {
+    pub setlist: Setlist,
+    pub songs: Vec<SetlistEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetlistEntry {
+    pub entry: SetlistSong,
+    pub song: Song,
+}
+
+impl Setlist {
+    /// Adds a song from the artist's catalog to a predicted setlist at the next position. Errors:
+    /// `SetlistClosed` (actual or locked), `UniqueViolation` `setlist_songs_song_once` (already
+    /// there), `ForeignKeyViolation` `setlist_songs_song_in_catalog` (not the artist's song),
+    /// `Forbidden` (RLS). `NotFound` when there is no such setlist.
+    pub async fn add_song(
+        conn: &mut AsyncPgConnection,
+        setlist: SetlistId,
+        song: SongId,
+        notes: Option<&str>,
+    ) -> QueryResult<SetlistSong> {
+        diesel::sql_query("SELECT * FROM add_setlist_song($1, $2, $3)")
+            .bind::<diesel::sql_types::Uuid, _>(setlist.0)
+            .bind::<diesel::sql_types::Uuid, _>(song.0)
+            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(notes)
+            .get_result(conn)
+            .await
+    }
+
+    /// Removes an entry and closes the gap it leaves. `NotFound` when the setlist has no such
+    /// entry, or RLS does not let the caller remove it.
+    pub async fn remove_song(
+        conn: &mut AsyncPgConnection,
+        setlist: SetlistId,
+        entry: SetlistSongId,
+    ) -> QueryResult<()> {
+        #[derive(QueryableByName)]
+        struct Removed {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            #[allow(dead_code)]
+            remove_setlist_song: uuid::Uuid,
+        }
+        diesel::sql_query("SELECT remove_setlist_song FROM remove_setlist_song($1, $2)")
+            .bind::<diesel::sql_types::Uuid, _>(setlist.0)
+            .bind::<diesel::sql_types::Uuid, _>(entry.0)
+            .get_result::<Removed>(conn)
+            .await
+            .map(|_| ())
     }
 }

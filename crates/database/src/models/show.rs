@@ -5,12 +5,27 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 
+use postgis_diesel::functions::st_d_within;
+use postgis_diesel::types::Point;
+
 use crate::enums::ShowStatus;
 use crate::ids::{ArtistId, ShowArtistId, ShowId, VenueId};
-use crate::models::{Artist, Setlist, Venue};
+use crate::models::{Artist, Setlist, SetlistWithSongs, Venue};
+use crate::pagination::{self, Cursor, Key, Page};
 use crate::schema::{artists, setlists, show_artists, shows, venues};
+use crate::sql;
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Associations,
+    Serialize,
+    Deserialize,
+)]
 #[diesel(
     table_name = shows,
     belongs_to(Artist, foreign_key = headliner_artist_id),
@@ -166,7 +181,17 @@ impl Show {
 }
 
 /// An artist on a show's bill; `order_index` 0 is the headliner.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Associations,
+    Serialize,
+    Deserialize,
+)]
 #[diesel(table_name = show_artists, belongs_to(Show), belongs_to(Artist), check_for_backend(diesel::pg::Pg))]
 pub struct ShowArtist {
     pub id: ShowArtistId,
@@ -198,5 +223,243 @@ impl ShowArtist {
             .returning(ShowArtist::as_returning())
             .get_result(conn)
             .await
+    }
+}
+
+/// A show page: the show with its headliner, venue, line-up and setlists (`Show::details`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowDetails {
+    pub show: Show,
+    pub headliner: Artist,
+    pub venue: Option<Venue>,
+    /// The bill in order (`order_index`), each slot with its artist.
+    pub lineup: Vec<LineupSlot>,
+    /// Predicted setlists first, then actual ones, each with its songs in order.
+    pub setlists: Vec<SetlistWithSongs>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineupSlot {
+    pub slot: ShowArtist,
+    pub artist: Artist,
+}
+
+/// A show as lists show it: with its headliner and venue.
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct ShowCard {
+    #[diesel(embed)]
+    pub show: Show,
+    #[diesel(embed)]
+    pub headliner: Artist,
+    #[diesel(embed)]
+    pub venue: Option<Venue>,
+}
+
+/// A show near a point, with its venue's distance from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearbyShow {
+    #[serde(flatten)]
+    pub card: ShowCard,
+    pub distance_m: f64,
+}
+
+/// Which shows of an artist or venue a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowTimeline {
+    /// Status `upcoming`, soonest first.
+    Upcoming,
+    /// Status `completed`, most recent first.
+    Completed,
+}
+
+/// The owner of a list of shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowsOf {
+    Headliner(ArtistId),
+    Venue(VenueId),
+}
+
+/// How nearby shows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NearbyOrder {
+    #[default]
+    Nearest,
+    Soonest,
+}
+
+/// Upcoming shows within `radius_km` of a point, starting in `[from, to)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearbyShows {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_km: f64,
+    pub from: DateTime<Utc>,
+    pub to: Option<DateTime<Utc>>,
+    pub order: NearbyOrder,
+    pub limit: i64,
+}
+
+type TrendingQuery = diesel::dsl::Select<
+    diesel::dsl::Order<
+        diesel::dsl::Filter<
+            diesel::dsl::LeftJoin<
+                diesel::dsl::InnerJoin<shows::table, artists::table>,
+                venues::table,
+            >,
+            diesel::dsl::Eq<shows::status, ShowStatus>,
+        >,
+        (diesel::dsl::Desc<shows::trending_score>, shows::id),
+    >,
+    diesel::dsl::AsSelect<ShowCard, diesel::pg::Pg>,
+>;
+
+fn card_cursor(card: &ShowCard) -> Cursor {
+    Cursor::new(card.show.starts_at.to_rfc3339(), card.show.id.0)
+}
+
+impl Show {
+    /// A show by id or slug.
+    pub async fn find_by_key(conn: &mut AsyncPgConnection, key: &Key) -> QueryResult<Show> {
+        match key {
+            Key::Id(id) => Show::find(conn, ShowId(*id)).await,
+            Key::Slug(slug) => {
+                shows::table
+                    .filter(shows::slug.eq(slug))
+                    .select(Show::as_select())
+                    .first(conn)
+                    .await
+            }
+        }
+    }
+
+    /// The design card's `getShowWithDetails`: one statement, one round trip, whatever the size of
+    /// the setlists. `NotFound` when no show has that id or slug.
+    pub async fn details(conn: &mut AsyncPgConnection, key: &Key) -> QueryResult<ShowDetails> {
+        let json: Option<String> = diesel::select(sql::show_details(key.id(), key.slug()))
+            .get_result(conn)
+            .await?;
+        let json = json.ok_or(diesel::result::Error::NotFound)?;
+        serde_json::from_str(&json)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+    }
+
+    /// The design card's `getTrendingShows`: upcoming shows by trending score, highest first.
+    pub async fn trending(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<ShowCard>> {
+        Self::trending_query(limit).load(conn).await
+    }
+
+    /// The statement behind [`Show::trending`] (the benchmark runs the same SQL through pgbench).
+    pub fn trending_query(limit: i64) -> diesel::dsl::Limit<TrendingQuery> {
+        shows::table
+            .inner_join(artists::table)
+            .left_join(venues::table)
+            .filter(shows::status.eq(ShowStatus::Upcoming))
+            .order((shows::trending_score.desc(), shows::id))
+            .select(ShowCard::as_select())
+            .limit(pagination::clamp_limit(Some(limit)))
+    }
+
+    /// An artist's (as headliner) or a venue's shows, a page at a time.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        of: ShowsOf,
+        timeline: ShowTimeline,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> QueryResult<Page<ShowCard>> {
+        let limit = pagination::clamp_limit(Some(limit));
+        let mut query = shows::table
+            .inner_join(artists::table)
+            .left_join(venues::table)
+            .select(ShowCard::as_select())
+            .into_boxed();
+        query = match of {
+            ShowsOf::Headliner(artist) => query.filter(shows::headliner_artist_id.eq(artist)),
+            ShowsOf::Venue(venue) => query.filter(shows::venue_id.eq(venue)),
+        };
+        let after = cursor
+            .map(|c| c.instant().map(|at| (at, ShowId(c.id))))
+            .transpose();
+        let after = after.map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+        query = match timeline {
+            ShowTimeline::Upcoming => {
+                let query = query
+                    .filter(shows::status.eq(ShowStatus::Upcoming))
+                    .order((shows::starts_at, shows::id));
+                match after {
+                    Some((at, id)) => query
+                        .filter(shows::starts_at.ge(at))
+                        .filter(shows::starts_at.gt(at).or(shows::id.gt(id))),
+                    None => query,
+                }
+            }
+            ShowTimeline::Completed => {
+                let query = query
+                    .filter(shows::status.eq(ShowStatus::Completed))
+                    .order((shows::starts_at.desc(), shows::id.desc()));
+                match after {
+                    Some((at, id)) => query
+                        .filter(shows::starts_at.le(at))
+                        .filter(shows::starts_at.lt(at).or(shows::id.lt(id))),
+                    None => query,
+                }
+            }
+        };
+        let rows = query.limit(limit + 1).load(conn).await?;
+        Ok(Page::from_rows(rows, limit, card_cursor))
+    }
+
+    /// Upcoming shows near a point (PostGIS, through the venues' GiST index), nearest or soonest first.
+    pub async fn nearby(
+        conn: &mut AsyncPgConnection,
+        search: &NearbyShows,
+    ) -> QueryResult<Vec<NearbyShow>> {
+        let point = Point {
+            x: search.longitude,
+            y: search.latitude,
+            srid: Some(4326),
+        };
+        let distance = sql::st_distance(venues::location.assume_not_null(), point);
+        let mut query = shows::table
+            .inner_join(artists::table)
+            .inner_join(venues::table)
+            .filter(st_d_within(
+                venues::location.assume_not_null(),
+                point,
+                search.radius_km * 1000.0,
+            ))
+            .filter(shows::status.eq(ShowStatus::Upcoming))
+            .filter(shows::starts_at.ge(search.from))
+            .select((
+                Show::as_select(),
+                Artist::as_select(),
+                Venue::as_select(),
+                distance,
+            ))
+            .into_boxed();
+        if let Some(to) = search.to {
+            query = query.filter(shows::starts_at.lt(to));
+        }
+        query = match search.order {
+            NearbyOrder::Nearest => query.order((distance, shows::starts_at, shows::id)),
+            NearbyOrder::Soonest => query.order((shows::starts_at, distance, shows::id)),
+        };
+        let rows: Vec<(Show, Artist, Venue, f64)> = query
+            .limit(pagination::clamp_limit(Some(search.limit)))
+            .load(conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(show, headliner, venue, distance_m)| NearbyShow {
+                card: ShowCard {
+                    show,
+                    headliner,
+                    venue: Some(venue),
+                },
+                distance_m,
+            })
+            .collect())
     }
 }

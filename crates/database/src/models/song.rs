@@ -7,9 +7,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ArtistId, SongId};
 use crate::models::Artist;
+use crate::pagination::{self, Cursor, Page};
 use crate::schema::songs;
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Associations,
+    Serialize,
+    Deserialize,
+)]
 #[diesel(table_name = songs, belongs_to(Artist), check_for_backend(diesel::pg::Pg))]
 pub struct Song {
     pub id: SongId,
@@ -105,5 +116,33 @@ impl Song {
             .returning(Song::as_returning())
             .get_result(conn)
             .await
+    }
+}
+
+impl Song {
+    /// An artist's catalog by normalised title, a page at a time.
+    pub async fn catalog(
+        conn: &mut AsyncPgConnection,
+        artist: ArtistId,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> QueryResult<Page<Song>> {
+        let limit = pagination::clamp_limit(Some(limit));
+        let mut query = songs::table
+            .filter(songs::artist_id.eq(artist))
+            .select(Song::as_select())
+            .order((songs::title_key, songs::id))
+            .into_boxed();
+        if let Some(after) = cursor {
+            query = query.filter(songs::title_key.ge(after.key.clone())).filter(
+                songs::title_key
+                    .gt(after.key.clone())
+                    .or(songs::id.gt(SongId(after.id))),
+            );
+        }
+        let rows = query.limit(limit + 1).load(conn).await?;
+        Ok(Page::from_rows(rows, limit, |s| {
+            Cursor::new(s.title_key.clone(), s.id.0)
+        }))
     }
 }

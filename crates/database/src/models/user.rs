@@ -192,3 +192,24 @@ impl UserProfile {
             .await
     }
 }
+
+impl User {
+    pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<User> {
+        users::table
+            .filter(users::email.eq(email))
+            .select(User::as_select())
+            .first(conn)
+            .await
+    }
+
+    pub async fn find_by_spotify_id(
+        conn: &mut AsyncPgConnection,
+        spotify_id: &str,
+    ) -> QueryResult<User> {
+        users::table
+            .filter(users::spotify_id.eq(spotify_id))
+            .select(User::as_select())
+            .first(conn)
+            .await
+    }
+}

@@ -18,10 +18,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
+use crate::enums::SetlistType;
 use crate::enums::VoteType;
-use crate::ids::{SetlistSongId, UserId, VoteId};
+use crate::ids::{SetlistSongId, ShowId, UserId, VoteId};
 use crate::models::{SetlistSong, User};
-use crate::schema::votes;
+use crate::schema::{setlist_songs, setlists, votes};
 use crate::sql;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
@@ -106,6 +107,23 @@ impl Vote {
     pub async fn refresh_totals(conn: &mut AsyncPgConnection) -> QueryResult<i32> {
         diesel::select(sql::refresh_vote_totals())
             .get_result(conn)
+            .await
+    }
+
+    /// `voter`'s votes on the songs of a show's predicted setlists, in setlist order.
+    pub async fn on_show(
+        conn: &mut AsyncPgConnection,
+        voter: UserId,
+        show: ShowId,
+    ) -> QueryResult<Vec<Vote>> {
+        votes::table
+            .inner_join(setlist_songs::table.inner_join(setlists::table))
+            .filter(votes::user_id.eq(voter))
+            .filter(setlists::show_id.eq(show))
+            .filter(setlists::type_.eq(SetlistType::Predicted))
+            .order((setlists::order_index, setlists::id, setlist_songs::position))
+            .select(Vote::as_select())
+            .load(conn)
             .await
     }
 }

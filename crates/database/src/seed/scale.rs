@@ -1,0 +1,1 @@
+//! The synthetic benchmark dataset (`seed --scale N`).
