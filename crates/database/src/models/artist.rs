@@ -245,3 +245,15 @@ impl Artist {
         }))
     }
 }
+
+/// What lists show of an artist (show cards, line-ups in lists).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable)]
+#[diesel(table_name = artists, check_for_backend(diesel::pg::Pg))]
+pub struct ArtistSummary {
+    pub id: ArtistId,
+    pub name: String,
+    pub slug: String,
+    pub image_url: Option<String>,
+    pub small_image_url: Option<String>,
+    pub verified: bool,
+}

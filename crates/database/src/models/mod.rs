@@ -10,7 +10,9 @@ mod user;
 mod venue;
 mod vote;
 
-pub use artist::{Artist, ArtistStats, ArtistUpdate, ArtistWithStats, NewArtist, NewArtistStats};
+pub use artist::{
+    Artist, ArtistStats, ArtistSummary, ArtistUpdate, ArtistWithStats, NewArtist, NewArtistStats,
+};
 pub use setlist::{
     NewSetlist, NewSetlistSong, Setlist, SetlistEntry, SetlistSong, SetlistSongUpdate,
     SetlistUpdate, SetlistWithSongs,
@@ -21,5 +23,5 @@ pub use show::{
 };
 pub use song::{NewSong, Song, SongUpdate};
 pub use user::{NewUser, NewUserProfile, User, UserProfile, UserUpdate};
-pub use venue::{NearbyVenue, NewVenue, Venue, VenueUpdate};
+pub use venue::{NearbyVenue, NewVenue, Venue, VenueSummary, VenueUpdate};
 pub use vote::{Vote, VoteCounts};

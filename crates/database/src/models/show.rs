@@ -10,7 +10,7 @@ use postgis_diesel::types::Point;
 
 use crate::enums::ShowStatus;
 use crate::ids::{ArtistId, ShowArtistId, ShowId, VenueId};
-use crate::models::{Artist, Setlist, SetlistWithSongs, Venue};
+use crate::models::{Artist, ArtistSummary, Setlist, SetlistWithSongs, Venue, VenueSummary};
 use crate::pagination::{self, Cursor, Key, Page};
 use crate::schema::{artists, setlists, show_artists, shows, venues};
 use crate::sql;
@@ -244,16 +244,16 @@ pub struct LineupSlot {
     pub artist: Artist,
 }
 
-/// A show as lists show it: with its headliner and venue.
+/// A show as lists show it: with a summary of its headliner and venue.
 #[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct ShowCard {
     #[diesel(embed)]
     pub show: Show,
     #[diesel(embed)]
-    pub headliner: Artist,
+    pub headliner: ArtistSummary,
     #[diesel(embed)]
-    pub venue: Option<Venue>,
+    pub venue: Option<VenueSummary>,
 }
 
 /// A show near a point, with its venue's distance from it.
@@ -434,8 +434,8 @@ impl Show {
             .filter(shows::starts_at.ge(search.from))
             .select((
                 Show::as_select(),
-                Artist::as_select(),
-                Venue::as_select(),
+                ArtistSummary::as_select(),
+                VenueSummary::as_select(),
                 distance,
             ))
             .into_boxed();
@@ -446,7 +446,7 @@ impl Show {
             NearbyOrder::Nearest => query.order((distance, shows::starts_at, shows::id)),
             NearbyOrder::Soonest => query.order((shows::starts_at, distance, shows::id)),
         };
-        let rows: Vec<(Show, Artist, Venue, f64)> = query
+        let rows: Vec<(Show, ArtistSummary, VenueSummary, f64)> = query
             .limit(pagination::clamp_limit(Some(search.limit)))
             .load(conn)
             .await?;

@@ -172,3 +172,18 @@ impl Venue {
             .collect())
     }
 }
+
+/// What lists show of a venue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable)]
+#[diesel(table_name = venues, check_for_backend(diesel::pg::Pg))]
+pub struct VenueSummary {
+    pub id: VenueId,
+    pub name: String,
+    pub slug: String,
+    pub city: String,
+    pub state: Option<String>,
+    pub country: String,
+    pub timezone: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
