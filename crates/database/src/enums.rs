@@ -93,6 +93,13 @@ pg_enum! {
     VoteType => sql_types::VoteType { Up = "up", Down = "down" }
 }
 
+/// Fans' predictions are what setlists are made of by default; actual ones come from imports.
+impl Default for SetlistType {
+    fn default() -> Self {
+        Self::Predicted
+    }
+}
+
 impl UserRole {
     /// Moderators and admins lock setlists and mark songs played.
     pub fn is_staff(self) -> bool {

@@ -320,17 +320,7 @@ pub mod fixtures {
                 slug: unique("show"),
                 date: (Utc::now() + Days::days(7)).date_naive(),
                 start_time: NaiveTime::from_hms_opt(20, 0, 0),
-                doors_time: None,
-                status: None,
-                description: None,
-                ticket_url: None,
-                min_price: None,
-                max_price: None,
-                currency: None,
-                is_featured: None,
-                is_verified: None,
-                ticketmaster_id: None,
-                setlistfm_id: None,
+                ..Default::default()
             },
         )
         .await
@@ -341,15 +331,7 @@ pub mod fixtures {
                 show_id: show.id,
                 artist_id: artist.id,
                 type_: SetlistType::Predicted,
-                name: None,
-                order_index: None,
-                is_locked: None,
-                imported_from: None,
-                external_id: None,
-                source_version_id: None,
-                source_url: None,
-                imported_at: None,
-                created_by: None,
+                ..Default::default()
             },
         )
         .await

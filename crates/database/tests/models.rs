@@ -425,17 +425,7 @@ async fn show_start_instant_follows_the_venue_timezone() {
         slug: slug.into(),
         date,
         start_time: time,
-        doors_time: None,
-        status: None,
-        description: None,
-        ticket_url: None,
-        min_price: None,
-        max_price: None,
-        currency: None,
-        is_featured: None,
-        is_verified: None,
-        ticketmaster_id: None,
-        setlistfm_id: None,
+        ..Default::default()
     };
     let date = NaiveDate::from_ymd_opt(2031, 3, 1).unwrap();
     let show = Show::create(

@@ -30,17 +30,8 @@ async fn show_at(
             slug: slug.to_owned(),
             date: (Utc::now() + Duration::days(days)).date_naive(),
             start_time: NaiveTime::from_hms_opt(20, 0, 0),
-            doors_time: None,
             status: Some(status),
-            description: None,
-            ticket_url: None,
-            min_price: None,
-            max_price: None,
-            currency: None,
-            is_featured: None,
-            is_verified: None,
-            ticketmaster_id: None,
-            setlistfm_id: None,
+            ..Default::default()
         },
     )
     .await
@@ -83,15 +74,11 @@ async fn show_details_returns_the_whole_page_in_one_statement() {
             show_id: sample.show.id,
             artist_id: sample.artist.id,
             type_: SetlistType::Actual,
-            name: None,
-            order_index: None,
-            is_locked: None,
             imported_from: Some("setlist.fm".into()),
             external_id: Some("abc".into()),
             source_version_id: Some("v1".into()),
             source_url: Some("https://www.setlist.fm/x".into()),
-            imported_at: None,
-            created_by: None,
+            ..Default::default()
         },
     )
     .await
@@ -207,17 +194,7 @@ fn new_show_like(show: &Show) -> NewShow {
         slug: show.slug.clone(),
         date: show.date,
         start_time: show.start_time,
-        doors_time: None,
-        status: None,
-        description: None,
-        ticket_url: None,
-        min_price: None,
-        max_price: None,
-        currency: None,
-        is_featured: None,
-        is_verified: None,
-        ticketmaster_id: None,
-        setlistfm_id: None,
+        ..Default::default()
     }
 }
 

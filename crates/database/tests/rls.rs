@@ -205,15 +205,8 @@ fn predicted((show_id, artist_id): &(ShowId, ArtistId), by: Option<UserId>) -> N
         show_id: *show_id,
         artist_id: *artist_id,
         type_: SetlistType::Predicted,
-        name: None,
-        order_index: None,
-        is_locked: None,
-        imported_from: None,
-        external_id: None,
-        source_version_id: None,
-        source_url: None,
-        imported_at: None,
         created_by: by,
+        ..Default::default()
     }
 }
 

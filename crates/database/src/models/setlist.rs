@@ -53,7 +53,8 @@ pub struct Setlist {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Insertable, Deserialize)]
+/// A new setlist (a predicted one unless `type_` says otherwise).
+#[derive(Debug, Clone, Default, Insertable, Deserialize)]
 #[diesel(table_name = setlists)]
 pub struct NewSetlist {
     pub show_id: ShowId,

@@ -65,8 +65,9 @@ pub struct Show {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A new show. `starts_at` is not written: PostgreSQL derives it.
-#[derive(Debug, Clone, Insertable, Deserialize)]
+/// A new show. `starts_at` is not written: PostgreSQL derives it. Optional fields left `None`
+/// take the column default.
+#[derive(Debug, Clone, Default, Insertable, Deserialize)]
 #[diesel(table_name = shows)]
 pub struct NewShow {
     pub headliner_artist_id: ArtistId,
