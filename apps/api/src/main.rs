@@ -1,0 +1,59 @@
+//! `theset-api`: serves the HTTP API. Settings come from the environment and `.env`
+//! (`.env.example` lists them); a bad one stops start-up with its name.
+
+use std::process::ExitCode;
+
+use actix_web::HttpServer;
+use theset_api::{AppState, Config};
+use tracing_subscriber::EnvFilter;
+
+/// Seconds in-flight requests get to finish after SIGTERM/SIGINT before the process exits.
+const SHUTDOWN_GRACE_SECS: u64 = 30;
+
+fn main() -> ExitCode {
+    // A missing .env is fine; a malformed one is not silently half-read.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("theset-api: .env: {e}");
+        return ExitCode::FAILURE;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("theset-api: configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match actix_web::rt::System::new().block_on(serve(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("theset-api: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> std::io::Result<()> {
+    if config.database.user() != Some("theset_api") {
+        tracing::warn!(
+            user = config.database.user(),
+            "DATABASE_URL should name the theset_api role: other roles may bypass row level security"
+        );
+    }
+    let state = AppState::new(&config).map_err(std::io::Error::other)?;
+    let bind = config.bind;
+    tracing::info!(%bind, "serving TheSet API");
+    // actix stops accepting on SIGTERM/SIGINT and lets in-flight requests finish within the
+    // grace period.
+    HttpServer::new(move || theset_api::app(state.clone()))
+        .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+        .bind(bind)?
+        .run()
+        .await
+}

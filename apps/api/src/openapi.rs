@@ -1,0 +1,84 @@
+//! The OpenAPI 3 document, generated from the route annotations (utoipa) and served at
+//! `/v1/openapi.json`. `apps/api/openapi.json` is the committed copy; a test fails when the two
+//! differ (`UPDATE_OPENAPI=1 cargo test -p theset-api --test openapi` rewrites it).
+//!
+//! Response bodies built from `theset-database` types are described as plain objects: that crate
+//! does not derive schemas (yet).
+
+use actix_web::{HttpResponse, get};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{artists, health, me, search, setlists, shows, venues, votes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "TheSet API",
+        description = "Concert setlist predictions: artists, venues, shows, predicted setlists and votes. \
+                       Errors are application/problem+json.",
+    ),
+    paths(
+        health::health,
+        health::ready,
+        artists::list,
+        artists::find,
+        artists::shows,
+        artists::songs,
+        venues::nearby,
+        venues::find,
+        shows::trending,
+        shows::nearby,
+        shows::details,
+        shows::my_votes,
+        shows::update,
+        search::search,
+        me::get,
+        me::update,
+        me::put_profile,
+        votes::cast,
+        votes::retract,
+        setlists::add_song,
+        setlists::remove_song,
+        setlists::lock,
+        setlists::unlock,
+        setlists::update_song,
+        openapi_json,
+    ),
+    modifiers(&BearerAuth),
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` scheme the signed-in routes name: a Supabase Auth access token.
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        scheme.description =
+            Some("A Supabase Auth access token (HS256, aud \"authenticated\")".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The document as JSON text, stable across runs (the committed copy is compared with it).
+pub fn document() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_owned())
+}
+
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "This document", body = Object))
+)]
+#[get("/v1/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document())
+}

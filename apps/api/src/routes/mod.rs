@@ -1,0 +1,43 @@
+//! The HTTP routes, one module per area; each route's path sits on its handler. Registration
+//! order matters where a literal segment and a `{key}` share a prefix: actix takes the first
+//! match, so `/v1/shows/trending` is registered before `/v1/shows/{key}`.
+
+use actix_web::web;
+
+pub mod artists;
+pub mod health;
+pub mod me;
+pub mod search;
+pub mod setlists;
+pub mod shows;
+pub mod venues;
+pub mod votes;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::health)
+        .service(health::ready)
+        .service(artists::list)
+        .service(artists::shows)
+        .service(artists::songs)
+        .service(artists::find)
+        .service(venues::nearby)
+        .service(venues::find)
+        .service(shows::trending)
+        .service(shows::nearby)
+        .service(shows::my_votes)
+        .service(shows::details)
+        .service(shows::update)
+        .service(search::search)
+        .service(me::get)
+        .service(me::update)
+        .service(me::put_profile)
+        .service(votes::cast)
+        .service(votes::retract)
+        .service(setlists::add_song)
+        .service(setlists::remove_song)
+        .service(setlists::lock)
+        .service(setlists::unlock)
+        .service(setlists::update_song)
+        .service(crate::openapi::openapi_json)
+        .service(crate::metrics::metrics);
+}

@@ -1,0 +1,112 @@
+//! Casting and retracting votes on predicted setlist songs. The voter is always the verified
+//! caller: no body field can name another user (bodies deny unknown fields), and RLS refuses a
+//! vote row whose `user_id` is not the caller's. The vote rules themselves live in PostgreSQL
+//! (`theset_database::models::Vote`).
+
+use actix_web::{HttpResponse, delete, put, web};
+use serde::{Deserialize, Serialize};
+use theset_database::VoteType;
+use theset_database::ids::SetlistSongId;
+use theset_database::models::{Vote, VoteCounts};
+
+use crate::auth::Caller;
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, path_id};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoteBody {
+    /// `up` or `down`.
+    #[schema(value_type = String, example = "up")]
+    pub vote_type: VoteType,
+}
+
+/// A setlist song's counts right after the caller's vote changed them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VoteReply {
+    #[schema(value_type = uuid::Uuid)]
+    pub setlist_song_id: SetlistSongId,
+    /// The caller's vote now: `up`, `down`, or null once retracted.
+    #[schema(value_type = Option<String>)]
+    pub vote_type: Option<VoteType>,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub net_votes: i32,
+}
+
+impl VoteReply {
+    fn new(song: SetlistSongId, vote_type: Option<VoteType>, counts: VoteCounts) -> Self {
+        Self {
+            setlist_song_id: song,
+            vote_type,
+            upvotes: counts.upvotes,
+            downvotes: counts.downvotes,
+            net_votes: counts.net_votes,
+        }
+    }
+}
+
+fn rate_limit(state: &AppState, claims: &theset_database::Claims) -> ApiResult<()> {
+    state
+        .vote_limiter
+        .check(claims.sub)
+        .map_err(|wait| ApiError::too_many_requests("too many votes: slow down", wait))
+}
+
+/// Casts or changes the caller's vote (idempotent); answers the song's new counts.
+#[utoipa::path(
+    operation_id = "votes_cast",
+    tag = "votes",
+    params(("id" = uuid::Uuid, Path, description = "Setlist song id")),
+    request_body = VoteBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The song's new counts", body = VoteReply), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict: locked setlist, started show, duplicate", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many votes; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[put("/v1/setlist-songs/{id}/vote")]
+pub async fn cast(
+    state: web::Data<AppState>,
+    Caller(claims): Caller,
+    id: web::Path<String>,
+    Json(body): Json<VoteBody>,
+) -> ApiResult<HttpResponse> {
+    let song: SetlistSongId = path_id("id", &id)?;
+    rate_limit(&state, &claims)?;
+    let counts = db::as_user(&state, &claims, move |conn, user| {
+        Box::pin(async move {
+            Vote::cast(conn, user.id, song, body.vote_type)
+                .await
+                .map_err(|e| ApiError::from_db_subject(e.into(), "setlist song"))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(VoteReply::new(song, Some(body.vote_type), counts)))
+}
+
+/// Retracts the caller's vote (a no-op when there is none); answers the song's new counts.
+#[utoipa::path(
+    operation_id = "votes_retract",
+    tag = "votes",
+    params(("id" = uuid::Uuid, Path, description = "Setlist song id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The song's new counts", body = VoteReply), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict: locked setlist, started show, duplicate", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many votes; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[delete("/v1/setlist-songs/{id}/vote")]
+pub async fn retract(
+    state: web::Data<AppState>,
+    Caller(claims): Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let song: SetlistSongId = path_id("id", &id)?;
+    rate_limit(&state, &claims)?;
+    let counts = db::as_user(&state, &claims, move |conn, user| {
+        Box::pin(async move {
+            Vote::retract(conn, user.id, song)
+                .await
+                .map_err(|e| ApiError::from_db_subject(e.into(), "setlist song"))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(VoteReply::new(song, None, counts)))
+}

@@ -1,0 +1,55 @@
+//! What every handler shares: the pool, the token verifier, the vote limiter.
+
+use std::sync::Arc;
+
+use theset_database::{DatabaseConfig, DbPool, PooledConnection};
+
+use crate::auth::JwtVerifier;
+use crate::config::{Config, ConfigError};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    /// The settings the pool was built from (the readiness check opens its own connection).
+    pub database: DatabaseConfig,
+    pub jwt: Arc<JwtVerifier>,
+    pub vote_limiter: Arc<RateLimiter>,
+    /// Front-end origins CORS lets in.
+    pub cors_origins: Arc<Vec<String>>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("pool", &self.pool.status())
+            .field("cors_origins", &self.cors_origins)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Builds the state from the configuration; no connection is opened yet.
+    pub fn new(config: &Config) -> Result<Self, ConfigError> {
+        let pool = config
+            .database
+            .build_pool()
+            .map_err(|e| ConfigError::new(&e.setting, e.reason))?;
+        Ok(Self {
+            pool,
+            database: config.database.clone(),
+            jwt: Arc::new(JwtVerifier::new(&config.jwt_secret)),
+            vote_limiter: Arc::new(RateLimiter::new(config.vote_rate_limit)),
+            cors_origins: Arc::new(config.cors_origins.clone()),
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
+
+    /// A pooled connection, or 503 once the pool's bounded wait is over (never a hang).
+    pub async fn conn(&self) -> Result<PooledConnection, ApiError> {
+        Ok(self.pool.get().await?)
+    }
+}
