@@ -127,6 +127,9 @@ GRANT INSERT (id, setlist_id, song_id, position, notes, is_played, play_time, se
 GRANT SELECT, DELETE ON votes TO theset_api;
 GRANT INSERT (user_id, setlist_song_id, vote_type), UPDATE (vote_type) ON votes TO theset_api;
 
+-- The API's readiness check compares the applied migrations with those it was built with.
+GRANT SELECT ON __diesel_schema_migrations TO theset_api;
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO theset_service;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO theset_service;
 -- Tables added by later migrations (run by the same owner) are the service role's to use too.

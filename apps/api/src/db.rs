@@ -6,10 +6,9 @@
 //! connection never carries one request's identity into the next. The caller's `users` row is
 //! created on first sight from the token's email, in the same transaction.
 
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
 use theset_database::models::{NewUser, User};
-use theset_database::schema::users;
 use theset_database::{Claims, Error as DbError, transaction_as};
 
 use crate::error::{ApiError, ApiResult};
@@ -54,36 +53,27 @@ where
 
 /// The caller's row; created from the token's email when this is their first request.
 async fn ensure_user(conn: &mut AsyncPgConnection, caller: &Claims) -> ApiResult<User> {
-    let user = match User::find(conn, caller.sub).await.map_err(DbError::from) {
-        Ok(user) => user,
-        Err(DbError::NotFound) => {
-            let email = caller.email.clone().ok_or_else(|| {
-                ApiError::forbidden("the token carries no email to create the account with")
-            })?;
-            // ON CONFLICT DO NOTHING: two first requests of one user may race; the loser finds
-            // the winner's row below. (theset-database has no such upsert yet.)
-            diesel::insert_into(users::table)
-                .values(&NewUser {
-                    id: caller.sub,
-                    email,
-                    display_name: None,
-                    avatar_url: None,
-                })
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
-            match User::find(conn, caller.sub).await.map_err(DbError::from) {
-                Ok(user) => user,
-                // The insert did nothing and still no row: the email belongs to another account.
-                Err(DbError::NotFound) => {
-                    return Err(ApiError::conflict(
-                        "the token's email belongs to another account",
-                    ));
-                }
-                Err(other) => return Err(other.into()),
-            }
+    let email = caller.email.clone().unwrap_or_default();
+    let new = NewUser {
+        id: caller.sub,
+        email,
+        display_name: None,
+        avatar_url: None,
+    };
+    let user = match User::ensure(conn, &new).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            return Err(ApiError::conflict(
+                "the token's email belongs to another account",
+            ));
         }
-        Err(other) => return Err(other.into()),
+        // Only a first request needs the email; a token without one cannot create an account.
+        Err(_) if caller.email.is_none() => {
+            return Err(ApiError::forbidden(
+                "the token carries no email to create the account with",
+            ));
+        }
+        Err(other) => return Err(DbError::from(other).into()),
     };
     if user.deleted_at.is_some() {
         return Err(ApiError::forbidden("the account has been deleted"));

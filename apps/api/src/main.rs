@@ -18,7 +18,9 @@ fn main() -> ExitCode {
         eprintln!("theset-api: .env: {e}");
         return ExitCode::FAILURE;
     }
+    // Colours only on a terminal: log files and collectors get plain text.
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )

@@ -21,6 +21,7 @@ async fn health_and_readiness() {
     let reply = send(&app, TestRequest::get().uri("/ready").to_request()).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.body["database"], "ok");
+    assert_eq!(reply.body["migrations"], "current");
 
     // Metrics count by route pattern, not raw path.
     send(
@@ -482,5 +483,21 @@ async fn an_exhausted_pool_is_503_after_a_bounded_wait() {
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     drop(held);
     let reply = send(&app, TestRequest::get().uri("/v1/artists").to_request()).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+}
+
+#[actix_web::test]
+async fn ready_answers_503_while_a_migration_is_pending() {
+    let ctx = ctx().await;
+    let app = test::init_service(theset_api::app(ctx.state.clone())).await;
+    let reverted = theset_database::migrations::revert_last(&ctx.db.config())
+        .await
+        .unwrap();
+    let reply = send(&app, TestRequest::get().uri("/ready").to_request()).await;
+    assert_problem(&reply, 503, &reverted);
+    theset_database::migrations::run_pending(&ctx.db.config())
+        .await
+        .unwrap();
+    let reply = send(&app, TestRequest::get().uri("/ready").to_request()).await;
     assert_eq!(reply.status, 200, "{reply:?}");
 }

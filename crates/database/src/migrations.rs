@@ -91,3 +91,29 @@ pub async fn status(config: &DatabaseConfig) -> Result<Vec<MigrationStatus>, Box
     })
     .await
 }
+
+/// Versions of the embedded migrations not applied to the database `conn` is connected to, read
+/// without writing anything (the API role may read diesel's table, nothing more).
+pub async fn pending(conn: &mut AsyncPgConnection) -> Result<Vec<String>, BoxError> {
+    use diesel::migration::MigrationSource;
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let applied: std::collections::HashSet<String> =
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+            .load::<Applied>(conn)
+            .await?
+            .into_iter()
+            .map(|a| a.version)
+            .collect();
+    let known = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?;
+    Ok(known
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .filter(|v| !applied.contains(v))
+        .collect())
+}

@@ -96,6 +96,21 @@ impl User {
             .await
     }
 
+    /// The user `new.id`, created from `new` when there is none yet (a caller's first request).
+    /// Safe when first requests race: the loser finds the winner's row. `None` when the row could
+    /// not be created because its email belongs to another account.
+    pub async fn ensure(conn: &mut AsyncPgConnection, new: &NewUser) -> QueryResult<Option<User>> {
+        if let Some(user) = Self::find(conn, new.id).await.optional()? {
+            return Ok(Some(user));
+        }
+        diesel::insert_into(users::table)
+            .values(new)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        Self::find(conn, new.id).await.optional()
+    }
+
     /// Changes a user's role: for the service role (the CLI), never for the API.
     pub async fn set_role(
         conn: &mut AsyncPgConnection,

@@ -1,0 +1,29 @@
+//! Prints the SQL a query sends, with its parameters written in, for pgbench to run as the
+//! ceiling in the benchmarks (`scripts/bench-api`): `ceiling_sql trending [limit]`.
+#![allow(clippy::print_stdout)]
+
+use std::process::ExitCode;
+
+use theset_database::models::Show;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("trending") => {
+            let limit: i64 = args.get(1).and_then(|l| l.parse().ok()).unwrap_or(20);
+            let sql =
+                diesel::debug_query::<diesel::pg::Pg, _>(&Show::trending_query(limit)).to_string();
+            let sql = sql.split(" -- binds:").next().unwrap_or_default();
+            println!(
+                "{};",
+                sql.replace("$1", "'upcoming'")
+                    .replace("$2", &limit.to_string())
+            );
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("usage: ceiling_sql trending [limit]");
+            ExitCode::FAILURE
+        }
+    }
+}
