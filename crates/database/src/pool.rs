@@ -196,7 +196,7 @@ impl DatabaseConfig {
             let existing = pg.get_options().unwrap_or_default().to_owned();
             pg.options(format!("{existing} -c statement_timeout={}", limit.as_millis()).trim());
         }
-        let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
+        let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(describe(&e));
         match &self.tls {
             Tls::Off => {
                 let (client, connection) = pg.connect(tokio_postgres::NoTls).await.map_err(bad)?;
@@ -234,6 +234,19 @@ impl DatabaseConfig {
             .build()
             .map_err(|e| ConfigError::new("DATABASE_POOL_SIZE", e))
     }
+}
+
+/// The error with its causes: tokio-postgres prints only "db error" and keeps the server's words
+/// (say, "database \"x\" does not exist") in the source.
+fn describe(error: &tokio_postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn env_number(name: &str) -> Result<Option<u64>, ConfigError> {

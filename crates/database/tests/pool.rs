@@ -86,6 +86,22 @@ async fn statements_are_cut_off_by_the_statement_timeout() {
     sql_query("SELECT 1").execute(&mut conn).await.unwrap();
 }
 
+#[tokio::test]
+async fn connection_errors_carry_the_server_s_reason() {
+    let db = TestDatabase::new().await;
+    let missing = db.config().with_database("theset_no_such_database");
+    let error = missing
+        .connect()
+        .await
+        .err()
+        .expect("no such database")
+        .to_string();
+    assert!(error.contains("does not exist"), "{error}");
+    let pool = missing.build_pool().unwrap();
+    let pooled = Error::from(pool.get().await.err().expect("no connection"));
+    assert!(pooled.to_string().contains("does not exist"), "{pooled}");
+}
+
 #[test]
 fn bad_settings_are_reported_by_name() {
     let bad_url = DatabaseConfig::from_url("mysql://nope").unwrap_err();
