@@ -11,11 +11,6 @@ define_sql_function! {
 }
 
 define_sql_function! {
-    /// The normalised song title used to match names across sources (`songs.title_key`).
-    fn song_title_key(title: Text) -> Text;
-}
-
-define_sql_function! {
     /// The caller's user id from the transaction-local `request.jwt.claims`, as Supabase's `auth.uid()`.
     fn current_user_id() -> Nullable<Uuid>;
 }

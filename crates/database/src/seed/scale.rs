@@ -286,10 +286,14 @@ async fn run(
     progress.advance(count(report.venues));
     progress.finish();
 
-    progress.step("users", count(plan.users));
-    report.users = exec(conn, &plan.render(INSERT_USERS, &[])).await?;
-    progress.advance(count(report.users));
-    progress.finish();
+    report.users = phase(
+        conn,
+        progress,
+        "users",
+        plan.users,
+        &plan.render(INSERT_USERS, &[]),
+    )
+    .await?;
 
     progress.step("songs", count(plan.songs));
     for (lo, hi) in chunks(plan.artists) {
@@ -328,30 +332,46 @@ async fn run(
     }
     progress.finish();
 
-    progress.step("setlists", count(plan.shows));
-    report.setlists = exec(conn, &plan.render(INSERT_SETLISTS, &[])).await?;
-    progress.advance(count(report.setlists));
-    progress.finish();
-
-    progress.step("shows", count(plan.shows));
-    report.shows = exec(conn, &plan.render(INSERT_SHOWS, &[])).await?;
-    progress.advance(count(report.shows));
-    progress.finish();
-
-    progress.step("show artists", count(plan.shows));
-    let billed = exec(conn, &plan.render(INSERT_SHOW_ARTISTS, &[])).await?;
-    progress.advance(count(billed));
-    progress.finish();
-
-    progress.step("artists", count(plan.artists));
-    report.artists = exec(conn, &plan.render(INSERT_ARTISTS, &[])).await?;
-    progress.advance(count(report.artists));
-    progress.finish();
-
-    progress.step("artist stats", count(plan.headliners));
-    let stats = exec(conn, INSERT_ARTIST_STATS).await?;
-    progress.advance(count(stats));
-    progress.finish();
+    report.setlists = phase(
+        conn,
+        progress,
+        "setlists",
+        plan.shows,
+        &plan.render(INSERT_SETLISTS, &[]),
+    )
+    .await?;
+    report.shows = phase(
+        conn,
+        progress,
+        "shows",
+        plan.shows,
+        &plan.render(INSERT_SHOWS, &[]),
+    )
+    .await?;
+    phase(
+        conn,
+        progress,
+        "show artists",
+        plan.shows,
+        &plan.render(INSERT_SHOW_ARTISTS, &[]),
+    )
+    .await?;
+    report.artists = phase(
+        conn,
+        progress,
+        "artists",
+        plan.artists,
+        &plan.render(INSERT_ARTISTS, &[]),
+    )
+    .await?;
+    phase(
+        conn,
+        progress,
+        "artist stats",
+        plan.headliners,
+        INSERT_ARTIST_STATS,
+    )
+    .await?;
 
     progress.step("analyze", 1);
     conn.batch_execute(FINISH).await?;
@@ -359,6 +379,21 @@ async fn run(
     progress.finish();
 
     Ok(report)
+}
+
+/// A phase that is one statement: reported as a step; returns the rows it wrote.
+async fn phase(
+    conn: &mut AsyncPgConnection,
+    progress: &dyn Progress,
+    name: &str,
+    expected: i64,
+    sql: &str,
+) -> Result<i64, ScaleError> {
+    progress.step(name, count(expected));
+    let rows = exec(conn, sql).await?;
+    progress.advance(count(rows));
+    progress.finish();
+    Ok(rows)
 }
 
 async fn exec(conn: &mut AsyncPgConnection, sql: &str) -> Result<i64, ScaleError> {
