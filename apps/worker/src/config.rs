@@ -1,0 +1,381 @@
+//! The worker's settings, read once at start-up from the environment (and `.env`, loaded by
+//! `main`). A malformed setting stops start-up with an error naming it; every variable is
+//! documented in the repository's `.env.example`.
+
+use std::time::Duration;
+
+use theset_database::DatabaseConfig;
+use theset_jobs::RunnerConfig;
+
+/// A setting that is missing or malformed, named.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    pub name: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(name: &str, message: impl std::fmt::Display) -> Self {
+        Self {
+            name: name.to_owned(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// How often each periodic job is enqueued; `None` turns a schedule off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intervals {
+    /// Fold pending vote totals into `setlists.total_votes` / `shows.vote_count`.
+    pub vote_totals: Option<Duration>,
+    /// Show status transitions (and prediction locks) at start instants.
+    pub show_status: Option<Duration>,
+    /// Trending scores of shows and artists.
+    pub trending: Option<Duration>,
+    /// `artist_stats` of every artist.
+    pub artist_stats: Option<Duration>,
+    /// Deleting finished jobs past their retention.
+    pub prune_jobs: Option<Duration>,
+    /// Ticketmaster sync of every tracked artist (`artists.ticketmaster_id` set).
+    pub ticketmaster_sync: Option<Duration>,
+    /// setlist.fm import for the artists of recently ended shows.
+    pub setlistfm_recent: Option<Duration>,
+    /// setlist.fm correction polling of every artist imported before.
+    pub setlistfm_corrections: Option<Duration>,
+}
+
+impl Default for Intervals {
+    fn default() -> Self {
+        Self {
+            vote_totals: Some(Duration::from_secs(5)),
+            show_status: Some(Duration::from_secs(60)),
+            trending: Some(Duration::from_secs(300)),
+            artist_stats: Some(Duration::from_secs(3600)),
+            prune_jobs: Some(Duration::from_secs(3600)),
+            ticketmaster_sync: Some(Duration::from_secs(24 * 3600)),
+            setlistfm_recent: Some(Duration::from_secs(3600)),
+            setlistfm_corrections: Some(Duration::from_secs(6 * 3600)),
+        }
+    }
+}
+
+impl Intervals {
+    /// The longest interval of the schedules that are on.
+    pub fn longest(&self) -> Duration {
+        [
+            self.vote_totals,
+            self.show_status,
+            self.trending,
+            self.artist_stats,
+            self.prune_jobs,
+            self.ticketmaster_sync,
+            self.setlistfm_recent,
+            self.setlistfm_corrections,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// `WORKER_DATABASE_URL` (or `DATABASE_URL`) and the `DATABASE_*` pool settings.
+    pub database: DatabaseConfig,
+    pub runner: RunnerConfig,
+    /// Whether this process enqueues the periodic jobs (any number of workers may: each period
+    /// is enqueued once).
+    pub schedules: bool,
+    pub intervals: Intervals,
+    /// Done jobs are kept this long (for `theset jobs list`, and so a period's key keeps
+    /// blocking duplicates), then pruned.
+    pub keep_done: Duration,
+    /// Failed jobs are kept this long for inspection and retry, then pruned.
+    pub keep_failed: Duration,
+    /// The setlist.fm import of recent shows looks at shows completed this many days back.
+    pub setlistfm_recent_days: u32,
+}
+
+impl WorkerConfig {
+    pub const DEFAULT_KEEP_DONE: Duration = Duration::from_secs(24 * 3600);
+    pub const DEFAULT_KEEP_FAILED: Duration = Duration::from_secs(30 * 24 * 3600);
+    pub const DEFAULT_SETLISTFM_RECENT_DAYS: u32 = 3;
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(
+            |name| std::env::var(name).ok(),
+            || {
+                let worker_url =
+                    std::env::var("WORKER_DATABASE_URL").is_ok_and(|url| !url.trim().is_empty());
+                if worker_url {
+                    DatabaseConfig::from_env_with_url("WORKER_DATABASE_URL")
+                } else {
+                    DatabaseConfig::from_env()
+                }
+            },
+        )
+    }
+
+    /// The same as `from_env`, over any source of variables (tests pass a map).
+    pub fn from_lookup(
+        var: impl Fn(&str) -> Option<String>,
+        database: impl FnOnce() -> Result<DatabaseConfig, theset_database::pool::ConfigError>,
+    ) -> Result<Self, ConfigError> {
+        let var = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let number = |name: &str| -> Result<Option<u64>, ConfigError> {
+            var(name)
+                .map(|raw| {
+                    raw.parse::<u64>().map_err(|_| {
+                        ConfigError::new(name, format!("expected a whole number, got {raw:?}"))
+                    })
+                })
+                .transpose()
+        };
+        let secs = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
+            Ok(number(name)?.map_or(default, Duration::from_secs))
+        };
+        let positive_secs = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
+            let value = secs(name, default)?;
+            if value.is_zero() {
+                return Err(ConfigError::new(name, "must be at least 1"));
+            }
+            Ok(value)
+        };
+        // 0 turns a schedule off.
+        let every =
+            |name: &str, default: Option<Duration>| -> Result<Option<Duration>, ConfigError> {
+                Ok(match number(name)? {
+                    Some(0) => None,
+                    Some(secs) => Some(Duration::from_secs(secs)),
+                    None => default,
+                })
+            };
+
+        let mut database = database().map_err(|e| ConfigError::new(&e.setting, e.reason))?;
+        let defaults = RunnerConfig::default();
+        let concurrency = match number("WORKER_CONCURRENCY")? {
+            Some(0) => return Err(ConfigError::new("WORKER_CONCURRENCY", "must be at least 1")),
+            Some(n) => usize::try_from(n).map_err(|e| ConfigError::new("WORKER_CONCURRENCY", e))?,
+            None => defaults.concurrency,
+        };
+        let poll_interval = match number("WORKER_POLL_INTERVAL_MS")? {
+            Some(0) => {
+                return Err(ConfigError::new(
+                    "WORKER_POLL_INTERVAL_MS",
+                    "must be at least 1",
+                ));
+            }
+            Some(ms) => Duration::from_millis(ms),
+            None => defaults.poll_interval,
+        };
+        let backoff_base = match number("WORKER_BACKOFF_BASE_MS")? {
+            Some(ms) => Duration::from_millis(ms),
+            None => defaults.backoff_base,
+        };
+        let runner = RunnerConfig {
+            worker_id: var("WORKER_ID").unwrap_or(defaults.worker_id),
+            concurrency,
+            poll_interval,
+            visibility_timeout: positive_secs(
+                "WORKER_VISIBILITY_TIMEOUT_SECS",
+                defaults.visibility_timeout,
+            )?,
+            shutdown_grace: secs("WORKER_SHUTDOWN_GRACE_SECS", defaults.shutdown_grace)?,
+            backoff_base,
+            backoff_max: secs("WORKER_BACKOFF_MAX_SECS", defaults.backoff_max)?,
+        };
+        // The runner's own statements (take, renew, record, expire) and the scheduler need
+        // connections beside the running jobs.
+        database.pool_size = database.pool_size.max(concurrency + 3);
+
+        let schedules = match var("WORKER_SCHEDULES").as_deref() {
+            None | Some("true" | "1" | "yes" | "on") => true,
+            Some("false" | "0" | "no" | "off") => false,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "WORKER_SCHEDULES",
+                    format!("expected true or false, got {other:?}"),
+                ));
+            }
+        };
+        let defaults = Intervals::default();
+        let intervals = Intervals {
+            vote_totals: every("WORKER_VOTE_TOTALS_EVERY_SECS", defaults.vote_totals)?,
+            show_status: every("WORKER_SHOW_STATUS_EVERY_SECS", defaults.show_status)?,
+            trending: every("WORKER_TRENDING_EVERY_SECS", defaults.trending)?,
+            artist_stats: every("WORKER_ARTIST_STATS_EVERY_SECS", defaults.artist_stats)?,
+            prune_jobs: every("WORKER_PRUNE_JOBS_EVERY_SECS", defaults.prune_jobs)?,
+            ticketmaster_sync: every(
+                "WORKER_TICKETMASTER_SYNC_EVERY_SECS",
+                defaults.ticketmaster_sync,
+            )?,
+            setlistfm_recent: every(
+                "WORKER_SETLISTFM_RECENT_EVERY_SECS",
+                defaults.setlistfm_recent,
+            )?,
+            setlistfm_corrections: every(
+                "WORKER_SETLISTFM_CORRECTIONS_EVERY_SECS",
+                defaults.setlistfm_corrections,
+            )?,
+        };
+        let setlistfm_recent_days = match number("WORKER_SETLISTFM_RECENT_DAYS")? {
+            None => Self::DEFAULT_SETLISTFM_RECENT_DAYS,
+            Some(0) => {
+                return Err(ConfigError::new(
+                    "WORKER_SETLISTFM_RECENT_DAYS",
+                    "must be at least 1",
+                ));
+            }
+            Some(days) => u32::try_from(days)
+                .ok()
+                .filter(|days| *days <= 3650)
+                .ok_or_else(|| {
+                    ConfigError::new("WORKER_SETLISTFM_RECENT_DAYS", "must be at most 3650")
+                })?,
+        };
+        let keep_done = positive_secs("WORKER_KEEP_DONE_SECS", Self::DEFAULT_KEEP_DONE)?;
+        // A period's done job keeps its key from being enqueued again: it must outlive the period.
+        let longest = intervals.longest();
+        if keep_done < longest {
+            return Err(ConfigError::new(
+                "WORKER_KEEP_DONE_SECS",
+                format!(
+                    "must be at least the longest schedule interval ({}s)",
+                    longest.as_secs()
+                ),
+            ));
+        }
+        Ok(Self {
+            database,
+            runner,
+            schedules,
+            intervals,
+            keep_done,
+            keep_failed: positive_secs("WORKER_KEEP_FAILED_SECS", Self::DEFAULT_KEEP_FAILED)?,
+            setlistfm_recent_days,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<WorkerConfig, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        WorkerConfig::from_lookup(
+            |name| vars.get(name).cloned(),
+            || DatabaseConfig::from_url("postgres://theset_service@127.0.0.1:54322/theset"),
+        )
+    }
+
+    #[test]
+    fn defaults() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.runner.concurrency, 4);
+        assert_eq!(config.runner.visibility_timeout, Duration::from_secs(60));
+        assert!(config.schedules);
+        assert_eq!(config.intervals, Intervals::default());
+        assert_eq!(config.keep_done, WorkerConfig::DEFAULT_KEEP_DONE);
+        assert!(config.database.pool_size >= config.runner.concurrency + 3);
+        assert!(!config.runner.worker_id.is_empty());
+    }
+
+    #[test]
+    fn settings_are_read() {
+        let config = config(&[
+            ("WORKER_ID", "w1"),
+            ("WORKER_CONCURRENCY", "32"),
+            ("WORKER_POLL_INTERVAL_MS", "250"),
+            ("WORKER_SCHEDULES", "false"),
+            ("WORKER_TRENDING_EVERY_SECS", "0"),
+            ("WORKER_SHOW_STATUS_EVERY_SECS", "30"),
+            ("WORKER_BACKOFF_BASE_MS", "1500"),
+        ])
+        .unwrap();
+        assert_eq!(config.runner.worker_id, "w1");
+        assert_eq!(config.runner.concurrency, 32);
+        assert_eq!(config.database.pool_size, 35, "raised to fit the runner");
+        assert_eq!(config.runner.poll_interval, Duration::from_millis(250));
+        assert_eq!(config.runner.backoff_base, Duration::from_millis(1500));
+        assert!(!config.schedules);
+        assert_eq!(config.intervals.trending, None);
+        assert_eq!(config.intervals.show_status, Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn the_example_settings_are_valid_and_documented() {
+        let example = include_str!("../../../.env.example");
+        let vars: HashMap<String, String> = example
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let worker_vars: Vec<&String> = vars.keys().filter(|k| k.starts_with("WORKER_")).collect();
+        assert!(worker_vars.len() >= 15, "{worker_vars:?}");
+        let readme = include_str!("../README.md");
+        for var in &worker_vars {
+            assert!(readme.contains(var.as_str()), "{var} is not in the README");
+        }
+        let config = WorkerConfig::from_lookup(
+            |name| vars.get(name).cloned(),
+            || DatabaseConfig::from_url(&vars["WORKER_DATABASE_URL"]),
+        )
+        .unwrap();
+        assert_eq!(config.database.user(), Some("theset_service"));
+        assert_eq!(config.intervals, Intervals::default());
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let name = |vars: &[(&str, &str)]| config(vars).unwrap_err().name;
+        assert_eq!(name(&[("WORKER_CONCURRENCY", "0")]), "WORKER_CONCURRENCY");
+        assert_eq!(
+            name(&[("WORKER_CONCURRENCY", "many")]),
+            "WORKER_CONCURRENCY"
+        );
+        assert_eq!(
+            name(&[("WORKER_POLL_INTERVAL_MS", "-5")]),
+            "WORKER_POLL_INTERVAL_MS"
+        );
+        assert_eq!(
+            name(&[("WORKER_VISIBILITY_TIMEOUT_SECS", "0")]),
+            "WORKER_VISIBILITY_TIMEOUT_SECS"
+        );
+        assert_eq!(name(&[("WORKER_SCHEDULES", "maybe")]), "WORKER_SCHEDULES");
+        assert_eq!(
+            name(&[("WORKER_SETLISTFM_RECENT_DAYS", "0")]),
+            "WORKER_SETLISTFM_RECENT_DAYS"
+        );
+        assert_eq!(
+            name(&[("WORKER_TICKETMASTER_SYNC_EVERY_SECS", "daily")]),
+            "WORKER_TICKETMASTER_SYNC_EVERY_SECS"
+        );
+        assert_eq!(
+            name(&[("WORKER_KEEP_DONE_SECS", "600")]),
+            "WORKER_KEEP_DONE_SECS",
+            "shorter than the hourly schedules"
+        );
+        assert_eq!(
+            name(&[("WORKER_TRENDING_EVERY_SECS", "soon")]),
+            "WORKER_TRENDING_EVERY_SECS"
+        );
+        let database = WorkerConfig::from_lookup(
+            |_| None,
+            || DatabaseConfig::from_url("postgres://x@h/db?sslmode=bogus"),
+        );
+        assert_eq!(database.unwrap_err().name, "DATABASE_URL");
+    }
+}

@@ -1,0 +1,50 @@
+#![doc = include_str!("../README.md")]
+
+pub mod config;
+pub mod context;
+pub mod jobs;
+pub mod schedules;
+
+use std::sync::Arc;
+
+use theset_jobs::{Runner, ShutdownReport};
+use tokio_util::sync::CancellationToken;
+
+pub use config::{ConfigError, Intervals, WorkerConfig};
+pub use context::JobContext;
+pub use jobs::registry;
+pub use schedules::{Enabled, Schedule, Scheduler, schedules};
+
+/// Runs the worker until `stop` is cancelled: the job runner (listening for new jobs on a
+/// connection of its own) and, unless turned off, the scheduler. Returns once running jobs have
+/// finished or been released (within `WORKER_SHUTDOWN_GRACE_SECS`).
+pub async fn run(config: WorkerConfig, stop: CancellationToken) -> anyhow::Result<ShutdownReport> {
+    if config.database.user() != Some("theset_service") {
+        tracing::warn!(
+            user = config.database.user(),
+            "the worker should connect as theset_service (WORKER_DATABASE_URL)"
+        );
+    }
+    let pool = config.database.build_pool()?;
+    // One client per provider for the whole process (each holds its rate limiter); a missing
+    // key disables its provider with a warning.
+    let providers = Arc::new(theset_providers::Providers::from_env()?);
+    let enabled = Enabled::of(&providers);
+    let context = JobContext {
+        pool: pool.clone(),
+        config: Arc::new(config.clone()),
+        providers,
+    };
+    let runner = Runner::new(pool.clone(), registry(), context)
+        .config(config.runner.clone())
+        .listen(config.database.clone());
+    let runner = tokio::spawn(runner.run(stop.clone()));
+    let scheduler = config.schedules.then(|| {
+        tokio::spawn(Scheduler::new(pool, schedules(&config.intervals, enabled)).run(stop.clone()))
+    });
+    let report = runner.await?;
+    if let Some(scheduler) = scheduler {
+        scheduler.await?;
+    }
+    Ok(report)
+}
