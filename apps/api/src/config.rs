@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use theset_database::DatabaseConfig;
+use theset_database::realtime::RealtimeOptions;
 
 /// Fewest bytes accepted in the JWT secret: HS256 with a short secret can be brute-forced, and
 /// Supabase's project secrets are longer than this.
@@ -35,6 +36,29 @@ pub struct VoteRateLimit {
     pub window: Duration,
 }
 
+/// Live updates over server-sent events (`REALTIME_*`).
+#[derive(Debug, Clone)]
+pub struct RealtimeConfig {
+    /// `REALTIME_ENABLED` (default true): false starts no listener and answers the event routes
+    /// with 503.
+    pub enabled: bool,
+    /// `REALTIME_COALESCE_MS`, `REALTIME_CLIENT_BUFFER`, `REALTIME_MAX_SUBSCRIBERS`.
+    pub options: RealtimeOptions,
+    /// `REALTIME_HEARTBEAT_SECS` (default 15): a comment on idle streams this often, so proxies
+    /// keep them open.
+    pub heartbeat: Duration,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            options: RealtimeOptions::default(),
+            heartbeat: Duration::from_secs(15),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub bind: SocketAddr,
@@ -45,6 +69,7 @@ pub struct Config {
     /// Front-end origins allowed by CORS (`scheme://host[:port]`).
     pub cors_origins: Vec<String>,
     pub vote_rate_limit: VoteRateLimit,
+    pub realtime: RealtimeConfig,
 }
 
 // The secret never reaches logs.
@@ -57,6 +82,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_secret", &"<redacted>")
             .field("cors_origins", &self.cors_origins)
             .field("vote_rate_limit", &self.vote_rate_limit)
+            .field("realtime", &self.realtime)
             .finish()
     }
 }
@@ -115,8 +141,56 @@ impl Config {
                 votes,
                 window: Duration::from_secs(60),
             },
+            realtime: realtime(&var)?,
         })
     }
+}
+
+fn realtime(var: &impl Fn(&str) -> Option<String>) -> Result<RealtimeConfig, ConfigError> {
+    let number =
+        |name: &str, range: std::ops::RangeInclusive<u64>| -> Result<Option<u64>, ConfigError> {
+            let Some(raw) = var(name) else {
+                return Ok(None);
+            };
+            match raw.trim().parse::<u64>() {
+                Ok(n) if range.contains(&n) => Ok(Some(n)),
+                _ => Err(ConfigError::new(
+                    name,
+                    format!(
+                        "expected a whole number from {} to {}, got {raw:?}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+    let mut config = RealtimeConfig::default();
+    if let Some(raw) = var("REALTIME_ENABLED") {
+        config.enabled = match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => {
+                return Err(ConfigError::new(
+                    "REALTIME_ENABLED",
+                    format!("expected true or false, got {raw:?}"),
+                ));
+            }
+        };
+    }
+    // The bound: a burst is coalesced over at most 100 ms.
+    if let Some(ms) = number("REALTIME_COALESCE_MS", 1..=100)? {
+        config.options.coalesce_window = Duration::from_millis(ms);
+    }
+    if let Some(n) = number("REALTIME_CLIENT_BUFFER", 1..=65_536)? {
+        config.options.client_buffer = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(n) = number("REALTIME_MAX_SUBSCRIBERS", 1..=1_000_000)? {
+        config.options.max_subscribers = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(secs) = number("REALTIME_HEARTBEAT_SECS", 1..=3_600)? {
+        config.heartbeat = Duration::from_secs(secs);
+    }
+    Ok(config)
 }
 
 /// An origin as browsers send it: `http(s)://host[:port]`, no path, no trailing slash.
@@ -162,6 +236,8 @@ mod tests {
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert!(config.cors_origins.is_empty());
         assert_eq!(config.vote_rate_limit.votes, 60);
+        assert!(config.realtime.enabled);
+        assert_eq!(config.realtime.heartbeat, Duration::from_secs(15));
         assert!(!format!("{config:?}").contains(SECRET));
     }
 
@@ -190,6 +266,29 @@ mod tests {
                 ("VOTE_RATE_LIMIT_PER_MINUTE", "-1")
             ]),
             "VOTE_RATE_LIMIT_PER_MINUTE"
+        );
+        for (setting, value) in [
+            ("REALTIME_ENABLED", "maybe"),
+            ("REALTIME_COALESCE_MS", "250"),
+            ("REALTIME_COALESCE_MS", "0"),
+            ("REALTIME_CLIENT_BUFFER", "none"),
+            ("REALTIME_HEARTBEAT_SECS", "0"),
+        ] {
+            assert_eq!(
+                name(&[("SUPABASE_JWT_SECRET", SECRET), (setting, value)]),
+                setting
+            );
+        }
+        let off = config(&[
+            ("SUPABASE_JWT_SECRET", SECRET),
+            ("REALTIME_ENABLED", "off"),
+            ("REALTIME_COALESCE_MS", "50"),
+        ])
+        .unwrap();
+        assert!(!off.realtime.enabled);
+        assert_eq!(
+            off.realtime.options.coalesce_window,
+            Duration::from_millis(50)
         );
         let database = Config::from_lookup(
             |name| (name == "SUPABASE_JWT_SECRET").then(|| SECRET.to_owned()),

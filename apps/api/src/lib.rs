@@ -39,9 +39,7 @@ pub fn app(
     App::new()
         .app_data(web::Data::new(state))
         .configure(routes::configure)
-        .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::not_found("no such route"))
-        }))
+        .default_service(web::to(routes::fallback::not_routed))
         // Outermost last: every response, errors and CORS preflights included, is logged with
         // its request id.
         .wrap(cors)
@@ -57,7 +55,12 @@ fn cors(origins: &[String]) -> Cors {
             Method::PATCH,
             Method::DELETE,
         ])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            // EventSource sends it when it reconnects to an event stream.
+            header::HeaderName::from_static("last-event-id"),
+        ])
         .expose_headers([header::RETRY_AFTER, telemetry::REQUEST_ID.clone()])
         .max_age(3600);
     for origin in origins {

@@ -51,11 +51,44 @@ async fn serve(config: Config) -> std::io::Result<()> {
     let state = AppState::new(&config).map_err(std::io::Error::other)?;
     let bind = config.bind;
     tracing::info!(%bind, "serving TheSet API");
-    // actix stops accepting on SIGTERM/SIGINT and lets in-flight requests finish within the
-    // grace period.
-    HttpServer::new(move || theset_api::app(state.clone()))
+    let realtime = state.realtime.clone();
+    let server = HttpServer::new(move || theset_api::app(state.clone()))
         .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+        .disable_signals()
         .bind(bind)?
-        .run()
-        .await
+        .run();
+    // On SIGTERM/SIGINT: end the event streams (they would otherwise hold the graceful stop for
+    // its whole grace period), stop accepting, and let in-flight requests finish.
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        stop_signal().await;
+        tracing::info!("stopping");
+        if let Some(realtime) = realtime {
+            realtime.close();
+        }
+        handle.stop(true).await;
+    });
+    server.await
+}
+
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

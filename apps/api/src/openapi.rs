@@ -2,14 +2,14 @@
 //! `/v1/openapi.json`. `apps/api/openapi.json` is the committed copy; a test fails when the two
 //! differ (`UPDATE_OPENAPI=1 cargo test -p theset-api --test openapi` rewrites it).
 //!
-//! Response bodies built from `theset-database` types are described as plain objects: that crate
-//! does not derive schemas (yet).
+//! Response bodies are the `theset-database` types themselves, whose schemas that crate derives
+//! under its `openapi` feature, so the document cannot drift from what handlers serialise.
 
 use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{artists, health, me, search, setlists, shows, venues, votes};
+use crate::routes::{artists, events, health, me, search, setlists, shows, venues, votes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,8 @@ use crate::routes::{artists, health, me, search, setlists, shows, venues, votes}
         shows::details,
         shows::my_votes,
         shows::update,
+        events::show_events,
+        events::song_events,
         search::search,
         me::get,
         me::update,

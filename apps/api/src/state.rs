@@ -1,7 +1,9 @@
 //! What every handler shares: the pool, the token verifier, the vote limiter.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use theset_database::realtime::Realtime;
 use theset_database::{DatabaseConfig, DbPool, PooledConnection};
 
 use crate::auth::JwtVerifier;
@@ -20,6 +22,10 @@ pub struct AppState {
     /// Front-end origins CORS lets in.
     pub cors_origins: Arc<Vec<String>>,
     pub metrics: Arc<Metrics>,
+    /// The process's realtime listener and fan-out; `None` when switched off.
+    pub realtime: Option<Realtime>,
+    /// Idle event streams get a heartbeat comment this often.
+    pub sse_heartbeat: Duration,
 }
 
 impl std::fmt::Debug for AppState {
@@ -27,6 +33,10 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("pool", &self.pool.status())
             .field("cors_origins", &self.cors_origins)
+            .field(
+                "realtime",
+                &self.realtime.as_ref().map(Realtime::subscribers),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -38,6 +48,16 @@ impl AppState {
             .database
             .build_pool()
             .map_err(|e| ConfigError::new(&e.setting, e.reason))?;
+        // One listener per process, on its own connection (as theset_api: RLS applies), opened
+        // when the first event stream is.
+        let realtime = if config.realtime.enabled {
+            Some(
+                Realtime::start(config.database.clone(), config.realtime.options.clone())
+                    .map_err(|e| ConfigError::new("REALTIME_ENABLED", e))?,
+            )
+        } else {
+            None
+        };
         Ok(Self {
             pool,
             database: config.database.clone(),
@@ -45,7 +65,16 @@ impl AppState {
             vote_limiter: Arc::new(RateLimiter::new(config.vote_rate_limit)),
             cors_origins: Arc::new(config.cors_origins.clone()),
             metrics: Arc::new(Metrics::default()),
+            realtime,
+            sse_heartbeat: config.realtime.heartbeat,
         })
+    }
+
+    /// The realtime service, or 503 when it is switched off.
+    pub fn realtime(&self) -> Result<&Realtime, ApiError> {
+        self.realtime
+            .as_ref()
+            .ok_or_else(|| ApiError::unavailable("live updates are switched off on this server"))
     }
 
     /// A pooled connection, or 503 once the pool's bounded wait is over (never a hang).

@@ -35,6 +35,8 @@ async fn served_document_covers_every_route_and_matches_the_committed_one() {
         ("/v1/shows/{key}", "get"),
         ("/v1/shows/{key}", "patch"),
         ("/v1/shows/{key}/my-votes", "get"),
+        ("/v1/shows/{key}/events", "get"),
+        ("/v1/setlist-songs/{id}/events", "get"),
         ("/v1/search", "get"),
         ("/v1/me", "get"),
         ("/v1/me", "patch"),

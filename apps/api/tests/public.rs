@@ -379,6 +379,23 @@ async fn unknown_routes_and_oversized_queries() {
     )
     .await;
     assert_problem(&reply, 404, "route");
+    // A path that exists under other methods: 405 naming them.
+    let reply = send(
+        &app,
+        TestRequest::delete().uri("/v1/shows/trending").to_request(),
+    )
+    .await;
+    assert_problem(&reply, 405, "allowed: GET");
+    assert_eq!(reply.headers.get("allow").unwrap(), "GET");
+    let reply = send(
+        &app,
+        TestRequest::post()
+            .uri(&format!("/v1/shows/{}", uuid::Uuid::new_v4()))
+            .to_request(),
+    )
+    .await;
+    assert_problem(&reply, 405, "POST");
+    assert_eq!(reply.headers.get("allow").unwrap(), "GET, PATCH");
     let uri = format!("/v1/search?q={}", "a".repeat(3000));
     let reply = send(&app, TestRequest::get().uri(&uri).to_request()).await;
     assert_problem(&reply, 414, "query string");

@@ -2,8 +2,11 @@
 //! pgbench). Each client is an API-role connection voting as its own users, one transaction per
 //! vote exactly as the API does it: BEGIN, set the caller's claims, cast/change/retract, COMMIT.
 //!
-//! Two designs of the show/setlist vote totals are measured in the same run:
-//! - `pending` (ours): votes append to vote_totals_pending, folded by refresh_vote_totals();
+//! Three designs are measured in the same run, rounds interleaved:
+//! - `pending` (ours): votes append to vote_totals_pending, folded by refresh_vote_totals(), and
+//!   to realtime_vote_log for the realtime listeners (with the song's vote_version bumped);
+//! - `no realtime log`: the same with the vote trigger as it was before realtime
+//!   (migrations/2026-11-24-000500_realtime/down.sql), for the cost of the realtime capture;
 //! - `in-transaction` (the design card's denormalisation): a trigger also bumps
 //!   setlists.total_votes and shows.vote_count in the voting transaction.
 //!
@@ -48,6 +51,23 @@ CREATE TRIGGER bench_totals AFTER INSERT OR UPDATE OR DELETE ON votes
   FOR EACH ROW EXECUTE FUNCTION bench_totals_in_transaction();
 "#;
 
+/// The vote trigger before realtime, as the realtime migration's down.sql restores it.
+fn trigger_without_realtime_log() -> String {
+    let down = include_str!("../../../migrations/2026-11-24-000500_realtime/down.sql");
+    let start = down
+        .find("CREATE OR REPLACE FUNCTION votes_maintain_counts()")
+        .expect("down.sql restores votes_maintain_counts");
+    let end = start + down[start..].find("\n$$;").expect("function end") + 4;
+    down[start..end].to_owned()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Design {
+    Ours,
+    NoRealtimeLog,
+    InTransaction,
+}
+
 struct Args {
     clients: usize,
     seconds: u64,
@@ -89,7 +109,7 @@ struct Prepared {
     show: Show,
 }
 
-async fn prepare(args: &Args, in_transaction: bool) -> Prepared {
+async fn prepare(args: &Args, design: Design) -> Prepared {
     let db = TestDatabase::new().await;
     let mut conn = db.conn().await;
     let sample = fixtures::show(&mut conn, args.songs).await;
@@ -98,8 +118,13 @@ async fn prepare(args: &Args, in_transaction: bool) -> Prepared {
         let user = fixtures::user(&mut conn, UserRole::User).await;
         users.push(Claims::authenticated(user.id, Some(user.email)));
     }
-    if in_transaction {
-        diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, IN_TRANSACTION_TOTALS)
+    let extra = match design {
+        Design::Ours => String::new(),
+        Design::NoRealtimeLog => trigger_without_realtime_log(),
+        Design::InTransaction => IN_TRANSACTION_TOTALS.to_owned(),
+    };
+    if !extra.is_empty() {
+        diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &extra)
             .await
             .unwrap();
     }
@@ -208,27 +233,33 @@ fn median(values: &mut [f64]) -> f64 {
 #[tokio::main]
 async fn main() {
     let args = args();
-    let pending = prepare(&args, false).await;
-    let direct = prepare(&args, true).await;
-    // Warm up both (connections, plans, PostGIS-free but still first-call costs).
+    let pending = prepare(&args, Design::Ours).await;
+    let no_log = prepare(&args, Design::NoRealtimeLog).await;
+    let direct = prepare(&args, Design::InTransaction).await;
+    // Warm up all three (connections, plans, first-call costs).
     let warm = Args { seconds: 1, ..args };
     run(&warm, &pending).await;
+    run(&warm, &no_log).await;
     run(&warm, &direct).await;
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let (mut ours, mut bare, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=args.rounds {
         let a = run(&args, &pending).await;
+        let c = run(&args, &no_log).await;
         let b = run(&args, &direct).await;
         println!(
-            "round {round}: pending totals {a:.0} votes/s, in-transaction totals {b:.0} votes/s"
+            "round {round}: pending totals {a:.0} votes/s, without the realtime log {c:.0} votes/s, in-transaction totals {b:.0} votes/s"
         );
         ours.push(a);
+        bare.push(c);
         theirs.push(b);
     }
-    let (ours, theirs) = (median(&mut ours), median(&mut theirs));
+    let (ours, bare, theirs) = (median(&mut ours), median(&mut bare), median(&mut theirs));
     println!("pending-totals check: {}", check(&pending).await);
+    println!("no-realtime-log check: {}", check(&no_log).await);
     println!("in-transaction check: {}", check(&direct).await);
     println!(
-        "RESULT pending_votes_per_s={ours:.0} in_transaction_votes_per_s={theirs:.0} ratio={:.2}",
-        ours / theirs
+        "RESULT pending_votes_per_s={ours:.0} in_transaction_votes_per_s={theirs:.0} no_realtime_log_votes_per_s={bare:.0} ratio={:.2} realtime_ratio={:.2}",
+        ours / theirs,
+        ours / bare
     );
 }

@@ -1,4 +1,4 @@
-//! Rust enums for the four PostgreSQL enums, mapped both ways by their SQL labels.
+//! Rust enums for the PostgreSQL enums, mapped both ways by their SQL labels.
 
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
@@ -17,6 +17,7 @@ macro_rules! pg_enum {
         )]
         #[diesel(sql_type = $sql)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             $($variant),+
         }
@@ -91,6 +92,17 @@ pg_enum! {
 pg_enum! {
     /// `vote_type`
     VoteType => sql_types::VoteType { Up = "up", Down = "down" }
+}
+
+pg_enum! {
+    /// `job_state`: where a job of the queue (crate `theset-jobs`) stands. Finished jobs (`done`,
+    /// `failed`) stay until pruned.
+    JobState => sql_types::JobState {
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
 }
 
 /// Fans' predictions are what setlists are made of by default; actual ones come from imports.

@@ -13,6 +13,7 @@ macro_rules! ids {
             Serialize, Deserialize,
         )]
         #[serde(transparent)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
         pub struct $name(pub Uuid);
 
         impl $name {
@@ -66,4 +67,6 @@ ids! {
     SetlistSongId,
     /// `votes.id`
     VoteId,
+    /// `song_aliases.id`
+    SongAliasId,
 }

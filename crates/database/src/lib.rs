@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod caller;
+pub mod check;
 pub mod enums;
 pub mod error;
 pub mod ids;
@@ -8,8 +9,11 @@ pub mod migrations;
 pub mod models;
 pub mod pagination;
 pub mod pool;
+pub mod progress;
+pub mod realtime;
 #[rustfmt::skip]
 pub mod schema;
+pub mod scoring;
 pub mod search;
 pub mod seed;
 pub mod sql;
@@ -18,7 +22,7 @@ pub mod testing;
 pub mod types;
 
 pub use caller::{Claims, transaction_as};
-pub use enums::{SetlistType, ShowStatus, UserRole, VoteType};
+pub use enums::{JobState, SetlistType, ShowStatus, UserRole, VoteType};
 pub use error::{Closed, Error, Result};
 pub use pagination::{Cursor, Key, Page};
 pub use pool::{DatabaseConfig, DbPool, PooledConnection};

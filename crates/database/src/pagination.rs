@@ -61,6 +61,7 @@ impl Cursor {
 
 /// One page of a list, with the cursor of the next page when there is one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

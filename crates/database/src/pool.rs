@@ -134,9 +134,25 @@ impl DatabaseConfig {
     /// `DATABASE_URL` plus the optional `DATABASE_POOL_SIZE`, `DATABASE_CONNECT_TIMEOUT_MS`,
     /// `DATABASE_POOL_WAIT_TIMEOUT_MS` and `DATABASE_STATEMENT_TIMEOUT_MS` (0 = server default).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let url = std::env::var("DATABASE_URL")
-            .map_err(|_| ConfigError::new("DATABASE_URL", "is not set"))?;
-        let mut config = Self::from_url(&url)?;
+        Self::from_env_with_url("DATABASE_URL")
+    }
+
+    /// As [`DatabaseConfig::from_env`], with the URL read from `url_var` (say, a process that
+    /// must connect as another role than the one `DATABASE_URL` names).
+    pub fn from_env_with_url(url_var: &str) -> Result<Self, ConfigError> {
+        let url = std::env::var(url_var).map_err(|_| ConfigError::new(url_var, "is not set"))?;
+        Self::from_url_and_env(&url).map_err(|mut e| {
+            if e.setting == "DATABASE_URL" {
+                e.setting = url_var.to_owned();
+            }
+            e
+        })
+    }
+
+    /// `url` (given on a command line, say) with the other settings of [`Self::from_env`] read
+    /// from the environment.
+    pub fn from_url_and_env(url: &str) -> Result<Self, ConfigError> {
+        let mut config = Self::from_url(url)?;
         if let Some(size) = env_number("DATABASE_POOL_SIZE")? {
             if size == 0 {
                 return Err(ConfigError::new("DATABASE_POOL_SIZE", "must be at least 1"));
@@ -169,12 +185,34 @@ impl DatabaseConfig {
         self
     }
 
+    /// The same settings, naming connections `name` in `pg_stat_activity`.
+    pub fn with_application_name(mut self, name: &str) -> Self {
+        self.pg.application_name(name);
+        self
+    }
+
     pub fn database(&self) -> Option<&str> {
         self.pg.get_dbname()
     }
 
     pub fn user(&self) -> Option<&str> {
         self.pg.get_user()
+    }
+
+    /// `user@host:port/database`, for messages: never the password.
+    pub fn target(&self) -> String {
+        use tokio_postgres::config::Host;
+        let host = match self.pg.get_hosts().first() {
+            Some(Host::Tcp(name)) => name.clone(),
+            Some(Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        let port = self.pg.get_ports().first().copied().unwrap_or(5432);
+        format!(
+            "{}@{host}:{port}/{}",
+            self.user().unwrap_or(""),
+            self.database().or(self.user()).unwrap_or("")
+        )
     }
 
     /// Opens one connection outside any pool (migrations, listeners, tests).
@@ -340,5 +378,22 @@ impl ServerCertVerifier for EncryptOnly {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DatabaseConfig;
+
+    #[test]
+    fn target_names_the_server_but_never_the_password() {
+        let config = DatabaseConfig::from_url(
+            "postgres://svc:s3cret@db.example:6543/theset?sslmode=disable",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.target(), "svc@db.example:6543/theset");
+        let defaults =
+            DatabaseConfig::from_url("postgres://svc@db.example").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(defaults.target(), "svc@db.example:5432/svc");
     }
 }

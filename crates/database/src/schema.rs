@@ -4,6 +4,12 @@ pub mod sql_types {
     #[derive(
         diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
     )]
+    #[diesel(postgres_type(name = "job_state"))]
+    pub struct JobState;
+
+    #[derive(
+        diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
+    )]
     #[diesel(postgres_type(name = "setlist_type"))]
     pub struct SetlistType;
 
@@ -64,6 +70,55 @@ diesel::table! {
         trending_score -> Float8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        mbid -> Nullable<Text>,
+        ticketmaster_id -> Nullable<Text>,
+        ticketmaster_synced_at -> Nullable<Timestamptz>,
+        setlistfm_synced_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+    use super::sql_types::JobState;
+
+    jobs (id) {
+        id -> Int8,
+        kind -> Text,
+        payload -> Jsonb,
+        priority -> Int2,
+        state -> JobState,
+        run_at -> Timestamptz,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        last_error -> Nullable<Text>,
+        dedup_key -> Nullable<Text>,
+        locked_at -> Nullable<Timestamptz>,
+        locked_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    search_terms (word, kind, word_count, entity_id) {
+        word -> Text,
+        kind -> Text,
+        entity_id -> Uuid,
+        word_count -> Int2,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    search_words (word) {
+        word -> Text,
     }
 }
 
@@ -92,6 +147,7 @@ diesel::table! {
         net_votes -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        vote_version -> Int8,
     }
 }
 
@@ -140,6 +196,18 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
+
+    show_view_trends (show_id) {
+        show_id -> Uuid,
+        views_seen -> Int4,
+        decayed_views -> Float8,
+        computed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
     use super::sql_types::ShowStatus;
 
     shows (id) {
@@ -169,6 +237,21 @@ diesel::table! {
         setlistfm_id -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        ticketmaster_status -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    song_aliases (id) {
+        id -> Uuid,
+        artist_id -> Uuid,
+        song_id -> Uuid,
+        alias -> Text,
+        alias_key -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -197,6 +280,7 @@ diesel::table! {
         valence -> Nullable<Float8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        isrc -> Nullable<Text>,
     }
 }
 
@@ -266,6 +350,8 @@ diesel::table! {
         amenities -> Array<Nullable<Text>>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        ticketmaster_id -> Nullable<Text>,
+        setlistfm_id -> Nullable<Text>,
     }
 }
 
@@ -292,8 +378,10 @@ diesel::joinable!(setlists -> shows (show_id));
 diesel::joinable!(setlists -> users (created_by));
 diesel::joinable!(show_artists -> artists (artist_id));
 diesel::joinable!(show_artists -> shows (show_id));
+diesel::joinable!(show_view_trends -> shows (show_id));
 diesel::joinable!(shows -> artists (headliner_artist_id));
 diesel::joinable!(shows -> venues (venue_id));
+diesel::joinable!(song_aliases -> artists (artist_id));
 diesel::joinable!(songs -> artists (artist_id));
 diesel::joinable!(user_profiles -> users (user_id));
 diesel::joinable!(votes -> setlist_songs (setlist_song_id));
@@ -302,10 +390,15 @@ diesel::joinable!(votes -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     artist_stats,
     artists,
+    jobs,
+    search_terms,
+    search_words,
     setlist_songs,
     setlists,
     show_artists,
+    show_view_trends,
     shows,
+    song_aliases,
     songs,
     user_profiles,
     users,

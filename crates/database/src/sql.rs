@@ -11,6 +11,11 @@ define_sql_function! {
 }
 
 define_sql_function! {
+    /// `lower(value)`.
+    fn lower(value: Text) -> Text;
+}
+
+define_sql_function! {
     /// The caller's user id from the transaction-local `request.jwt.claims`, as Supabase's `auth.uid()`.
     fn current_user_id() -> Nullable<Uuid>;
 }
@@ -56,4 +61,22 @@ define_sql_function! {
     /// Distance in metres between two geography points.
     #[sql_name = "ST_Distance"]
     fn st_distance(left: postgis_diesel::sql_types::Geography, right: postgis_diesel::sql_types::Geography) -> Float8;
+}
+
+define_sql_function! {
+    /// Recomputes `shows.trending_score` and `artists.trending_score` as of an instant (NULL: now);
+    /// returns how many `(shows, artists)` changed.
+    fn recompute_trending_scores(as_of: Nullable<Timestamptz>) -> Record<(Int4, Int4)>;
+}
+
+define_sql_function! {
+    /// Recomputes `artist_stats` of the given artists (NULL: all) as of an instant (NULL: now);
+    /// returns how many rows were written.
+    fn refresh_artist_stats(only_artists: Nullable<Array<Uuid>>, as_of: Nullable<Timestamptz>) -> Int4;
+}
+
+define_sql_function! {
+    /// Moves shows to `ongoing` and `completed` and locks the predictions of started shows, as of
+    /// an instant (NULL: now); returns `(started, completed, locked)`.
+    fn advance_show_statuses(as_of: Nullable<Timestamptz>) -> Record<(Int4, Int4, Int4)>;
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 )]
 #[diesel(sql_type = Array<Nullable<Text>>)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = Vec<String>))]
 pub struct TextList(pub Vec<String>);
 
 impl FromSql<Array<Nullable<Text>>, Pg> for TextList {

@@ -184,3 +184,42 @@ async fn expected_extensions_and_indexes_exist() {
         assert!(names.contains(&expected), "{expected} is missing");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_and_state_only_read_even_a_never_migrated_database() {
+    let db = TestDatabase::new().await;
+    let known = migrations::status(&db.config()).await.unwrap();
+    assert!(known.iter().all(|m| m.applied && m.known), "{known:?}");
+    migrations::revert_all(&db.config()).await.unwrap();
+    let mut conn = db.conn().await;
+    sql_query("DROP TABLE __diesel_schema_migrations")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let state = migrations::state(&mut conn).await.unwrap();
+    assert!(state.applied.is_empty() && state.unknown.is_empty());
+    assert_eq!(
+        state.pending,
+        known.iter().map(|m| m.version.clone()).collect::<Vec<_>>()
+    );
+    let status = migrations::status(&db.config()).await.unwrap();
+    assert!(status.iter().all(|m| !m.applied), "{status:?}");
+    // Reading created nothing (diesel's harness would have created its table).
+    let tables: Vec<Name> = sql_query(
+        "SELECT relname::text AS name FROM pg_class WHERE relname = '__diesel_schema_migrations'",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert!(tables.is_empty(), "{tables:?}");
+
+    assert_eq!(
+        migrations::run_pending(&db.config()).await.unwrap().len(),
+        known.len()
+    );
+    assert_eq!(
+        migrations::pending(&mut conn).await.unwrap(),
+        Vec::<String>::new()
+    );
+}

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use theset_database::schema::artists;
+use theset_database::search::search;
 use theset_database::sql::{search_key, trgm_similar};
 use theset_database::testing::{TestDatabase, fixtures};
 
@@ -85,5 +86,201 @@ async fn unaccented_lowercase_queries_find_accented_names_through_the_trigram_in
         )
         .await;
         assert!(plan.contains(index), "{table}: {plan}");
+    }
+}
+
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Term {
+    #[diesel(sql_type = Text)]
+    word: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    entity_id: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    word_count: i16,
+}
+
+async fn terms(conn: &mut AsyncPgConnection) -> Vec<Term> {
+    diesel::sql_query(
+        "SELECT word, kind, entity_id, word_count FROM search_terms ORDER BY entity_id, word",
+    )
+    .load(conn)
+    .await
+    .unwrap()
+}
+
+async fn artist_names(conn: &mut AsyncPgConnection, query: &str) -> Vec<String> {
+    search(conn, query, 10)
+        .await
+        .unwrap()
+        .artists
+        .into_iter()
+        .map(|a| a.name)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_word_index_follows_every_writer_and_equals_a_rebuild() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let strokes = fixtures::artist(&mut conn, "The Strokes").await;
+    fixtures::artist(&mut conn, "Sigur Rós").await;
+    fixtures::venue(
+        &mut conn,
+        "Théâtre du Châtelet",
+        48.86,
+        2.35,
+        "Europe/Paris",
+    )
+    .await;
+
+    assert_eq!(
+        artist_names(&mut conn, "strokes").await,
+        vec!["The Strokes"]
+    );
+    assert_eq!(
+        artist_names(&mut conn, "sigur ros").await,
+        vec!["Sigur Rós"]
+    );
+    assert_eq!(
+        search(&mut conn, "theatre chatelet", 10)
+            .await
+            .unwrap()
+            .venues[0]
+            .name,
+        "Théâtre du Châtelet"
+    );
+
+    // Plain SQL writes, as psql or any other writer would make them, move the index too.
+    diesel::sql_query(format!(
+        "UPDATE artists SET name = 'The Voidz' WHERE id = '{}'",
+        strokes.id
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    assert!(artist_names(&mut conn, "strokes").await.is_empty());
+    assert_eq!(artist_names(&mut conn, "voidz").await, vec!["The Voidz"]);
+    diesel::sql_query("DELETE FROM artists WHERE name = 'Sigur Rós'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert!(artist_names(&mut conn, "sigur").await.is_empty());
+    diesel::sql_query(
+        "INSERT INTO songs (artist_id, title, artist) \
+         SELECT id, 'Ágætis byrjun', name FROM artists WHERE name = 'The Voidz'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let songs = search(&mut conn, "agaetis byrjun", 10).await.unwrap().songs;
+    assert_eq!(songs.len(), 1);
+    assert_eq!(songs[0].title, "Ágætis byrjun");
+    assert_eq!(songs[0].artist_name, "The Voidz");
+
+    let maintained = terms(&mut conn).await;
+    assert!(!maintained.is_empty());
+    diesel::sql_query("SELECT search_index_rebuild()")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(terms(&mut conn).await, maintained);
+}
+
+#[tokio::test]
+async fn ranking_is_per_word_and_tolerates_typos_in_each_word() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    for name in [
+        "Midnight Oil",
+        "Midnight",
+        "The Midnight Hour Band",
+        "Oil Can Harry",
+        "Nightwish",
+    ] {
+        fixtures::artist(&mut conn, name).await;
+    }
+    // One word: the exact name first, then the shorter names holding it.
+    assert_eq!(
+        artist_names(&mut conn, "midnight").await,
+        vec!["Midnight", "Midnight Oil", "The Midnight Hour Band"]
+    );
+    // Two words, one with a typo: the name holding both ranks first.
+    let names = artist_names(&mut conn, "midngiht oil").await;
+    assert_eq!(names[0], "Midnight Oil");
+    let hits = search(&mut conn, "midnight oil", 10).await.unwrap().artists;
+    assert_eq!(hits[0].score, 1.0, "an exact match of every word scores 1");
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    // Non-Latin scripts are words too.
+    fixtures::artist(&mut conn, "坂本龍一").await;
+    assert_eq!(artist_names(&mut conn, "坂本龍一").await, vec!["坂本龍一"]);
+}
+
+#[tokio::test]
+async fn the_api_role_can_search() {
+    let db = TestDatabase::new().await;
+    let mut owner = db.conn().await;
+    fixtures::artist(&mut owner, "Björk").await;
+    let mut api = db.conn_as("theset_api").await;
+    assert_eq!(artist_names(&mut api, "bjork").await, vec!["Björk"]);
+}
+
+#[derive(QueryableByName)]
+struct Scans {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    scans: i64,
+}
+
+async fn index_scans(conn: &mut AsyncPgConnection, index: &str) -> i64 {
+    diesel::sql_query(format!(
+        "SELECT pg_stat_clear_snapshot(), coalesce(sum(idx_scan), 0)::bigint AS scans \
+         FROM pg_stat_user_indexes WHERE indexrelname = '{index}'"
+    ))
+    .get_result::<Scans>(conn)
+    .await
+    .unwrap()
+    .scans
+}
+
+#[tokio::test]
+async fn a_search_is_served_by_the_word_indexes() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    for name in ["Beyoncé", "Beyoncé Tribute Band", "Mötley Crüe"] {
+        fixtures::artist(&mut conn, name).await;
+    }
+    // With few rows the planner prefers scans; forbid them to see that the indexes serve it.
+    diesel::sql_query("SET enable_seqscan = off")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut observer = db.conn().await;
+    let indexes = ["idx_search_words_trgm", "search_terms_pkey"];
+    let mut before = Vec::new();
+    for index in indexes {
+        before.push(index_scans(&mut observer, index).await);
+    }
+    assert_eq!(artist_names(&mut conn, "beyonse").await.len(), 2);
+    assert_eq!(
+        artist_names(&mut conn, "beyonce tribute").await,
+        vec!["Beyoncé Tribute Band", "Beyoncé"]
+    );
+    diesel::sql_query("SELECT pg_stat_force_next_flush()")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // Statistics reach other sessions once the searching session is idle and has flushed them.
+    drop(conn);
+    for (index, before) in indexes.iter().zip(before) {
+        let mut after = before;
+        for _ in 0..50 {
+            after = index_scans(&mut observer, index).await;
+            if after > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(after > before, "{index} was not used by the search");
     }
 }

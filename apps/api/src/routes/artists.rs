@@ -21,7 +21,7 @@ pub struct PageParams {
     operation_id = "artists_list",
     tag = "artists",
     params(PageParams),
-    responses((status = 200, description = "A page of artists by name", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "A page of artists by name", body = theset_database::Page<Artist>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists")]
 pub async fn list(
@@ -40,7 +40,7 @@ pub async fn list(
     operation_id = "artists_find",
     tag = "artists",
     params(("key" = String, Path, description = "Slug or UUID")),
-    responses((status = 200, description = "The artist with its statistics", body = Object), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The artist with its statistics", body = theset_database::models::ArtistWithStats), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists/{key}")]
 pub async fn find(state: web::Data<AppState>, key: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -75,7 +75,7 @@ pub struct ShowsParams {
     operation_id = "artists_shows",
     tag = "artists",
     params(("key" = String, Path, description = "Slug or UUID"), ShowsParams),
-    responses((status = 200, description = "A page of the artist's shows", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "A page of the artist's shows", body = theset_database::Page<theset_database::models::ShowCard>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists/{key}/shows")]
 pub async fn shows(
@@ -115,7 +115,7 @@ pub async fn shows(
     operation_id = "artists_songs",
     tag = "artists",
     params(("key" = String, Path, description = "Slug or UUID"), PageParams),
-    responses((status = 200, description = "A page of the artist's catalog", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "A page of the artist's catalog", body = theset_database::Page<Song>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists/{key}/songs")]
 pub async fn songs(

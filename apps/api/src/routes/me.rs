@@ -2,8 +2,7 @@
 //! lets them see and change only their own rows.
 
 use actix_web::{HttpResponse, get, patch, put, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use theset_database::models::{NewUserProfile, User, UserProfile, UserUpdate};
 use theset_database::types::TextList;
 
@@ -37,12 +36,19 @@ fn check_url(field: &str, value: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
+/// `GET /v1/me`: the account and, once written, the profile.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MeReply {
+    pub user: User,
+    pub profile: Option<UserProfile>,
+}
+
 /// The caller's account and profile (the account is created on the first signed-in request).
 #[utoipa::path(
     operation_id = "me_get",
     tag = "me",
     security(("bearer" = [])),
-    responses((status = 200, description = "The caller's account and profile", body = Object), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict: locked setlist, started show, duplicate", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The caller's account and profile", body = MeReply), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict: locked setlist, started show, duplicate", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/me")]
 pub async fn get(state: web::Data<AppState>, Caller(claims): Caller) -> ApiResult<HttpResponse> {
@@ -53,7 +59,7 @@ pub async fn get(state: web::Data<AppState>, Caller(claims): Caller) -> ApiResul
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({ "user": user, "profile": profile })))
+    Ok(HttpResponse::Ok().json(MeReply { user, profile }))
 }
 
 /// What a user may change about their account. Absent fields stay; `null` clears.
@@ -76,7 +82,7 @@ pub struct MePatch {
     tag = "me",
     request_body = MePatch,
     security(("bearer" = [])),
-    responses((status = 200, description = "The updated account", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The updated account", body = User), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[patch("/v1/me")]
 pub async fn update(
@@ -136,7 +142,7 @@ pub struct ProfileBody {
     tag = "me",
     request_body = ProfileBody,
     security(("bearer" = [])),
-    responses((status = 200, description = "The profile as stored", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The profile as stored", body = UserProfile), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[put("/v1/me/profile")]
 pub async fn put_profile(

@@ -5,6 +5,8 @@
 use actix_web::web;
 
 pub mod artists;
+pub mod events;
+pub mod fallback;
 pub mod health;
 pub mod me;
 pub mod search;
@@ -25,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(shows::trending)
         .service(shows::nearby)
         .service(shows::my_votes)
+        .service(events::show_events)
         .service(shows::details)
         .service(shows::update)
         .service(search::search)
@@ -33,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(me::put_profile)
         .service(votes::cast)
         .service(votes::retract)
+        .service(events::song_events)
         .service(setlists::add_song)
         .service(setlists::remove_song)
         .service(setlists::lock)

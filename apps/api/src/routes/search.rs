@@ -23,7 +23,7 @@ pub struct SearchParams {
     operation_id = "search_search",
     tag = "search",
     params(SearchParams),
-    responses((status = 200, description = "Artists, songs and venues, each ranked", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Artists, songs and venues, each ranked", body = theset_database::search::SearchResults), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/search")]
 pub async fn search(

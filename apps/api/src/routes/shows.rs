@@ -26,7 +26,7 @@ pub struct TrendingParams {
     operation_id = "shows_trending",
     tag = "shows",
     params(TrendingParams),
-    responses((status = 200, description = "Upcoming shows by trending score", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Upcoming shows by trending score", body = Vec<theset_database::models::ShowCard>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/shows/trending")]
 pub async fn trending(
@@ -62,7 +62,7 @@ pub struct NearbyParams {
     operation_id = "shows_nearby",
     tag = "shows",
     params(NearbyParams),
-    responses((status = 200, description = "Upcoming shows near the point, with distance_m", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Upcoming shows near the point, with distance_m", body = Vec<theset_database::models::NearbyShow>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/shows/nearby")]
 pub async fn nearby(
@@ -97,7 +97,7 @@ pub async fn nearby(
     operation_id = "shows_details",
     tag = "shows",
     params(("key" = String, Path, description = "Slug or UUID")),
-    responses((status = 200, description = "The show with headliner, venue, line-up and setlists", body = Object), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The show with headliner, venue, line-up and setlists", body = theset_database::models::ShowDetails), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/shows/{key}")]
 pub async fn details(
@@ -117,7 +117,7 @@ pub async fn details(
     tag = "votes",
     params(("key" = String, Path, description = "Slug or UUID")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The caller's votes on the show's predicted setlists", body = Object), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The caller's votes on the show's predicted setlists", body = Vec<Vote>), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/shows/{key}/my-votes")]
 pub async fn my_votes(
@@ -153,7 +153,7 @@ pub struct ShowPatch {
     params(("key" = String, Path, description = "Slug or UUID")),
     request_body = ShowPatch,
     security(("bearer" = [])),
-    responses((status = 200, description = "The updated show", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The updated show", body = Show), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[patch("/v1/shows/{key}")]
 pub async fn update(

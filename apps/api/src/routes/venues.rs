@@ -46,7 +46,7 @@ pub fn point_and_radius(lat: f64, lng: f64, radius_km: Option<f64>) -> Result<f6
     operation_id = "venues_nearby",
     tag = "venues",
     params(NearbyParams),
-    responses((status = 200, description = "Venues nearest first, with distance_m", body = Object), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Venues nearest first, with distance_m", body = Vec<theset_database::models::NearbyVenue>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/venues/nearby")]
 pub async fn nearby(
@@ -64,7 +64,7 @@ pub async fn nearby(
     operation_id = "venues_find",
     tag = "venues",
     params(("key" = String, Path, description = "Slug or UUID")),
-    responses((status = 200, description = "The venue", body = Object), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The venue", body = Venue), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/venues/{key}")]
 pub async fn find(state: web::Data<AppState>, key: web::Path<String>) -> ApiResult<HttpResponse> {

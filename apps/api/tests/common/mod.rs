@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use theset_api::AppState;
-use theset_api::config::{Config, VoteRateLimit};
+use theset_api::config::{Config, RealtimeConfig, VoteRateLimit};
 use theset_database::models::User;
 use theset_database::testing::TestDatabase;
 use uuid::Uuid;
@@ -37,6 +37,7 @@ pub fn config(db: &TestDatabase) -> Config {
             votes: 10_000,
             window: Duration::from_secs(60),
         },
+        realtime: RealtimeConfig::default(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `migrate`: applies, reverts and lists TheSet's embedded migrations.
+//! `migrate`: applies, reverts and lists TheSet's embedded migrations (the work is
+//! `theset_database::migrations`, shared with `theset migrate`).
 
 use std::process::ExitCode;
 
@@ -25,7 +26,7 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Revert the most recent migration and apply it again.
+    /// Revert the most recent migration and apply it again (one transaction).
     Redo,
     /// List migrations and whether each is applied.
     Status,
@@ -46,7 +47,7 @@ async fn main() -> ExitCode {
 
 #[allow(clippy::print_stdout)]
 async fn run(args: Args) -> Result<(), String> {
-    let config = DatabaseConfig::from_url(&args.database_url).map_err(|e| e.to_string())?;
+    let config = DatabaseConfig::from_url_and_env(&args.database_url).map_err(|e| e.to_string())?;
     match args.command {
         Command::Run => {
             let applied = migrations::run_pending(&config)
@@ -74,26 +75,19 @@ async fn run(args: Args) -> Result<(), String> {
             }
         }
         Command::Redo => {
-            let version = migrations::revert_last(&config)
-                .await
-                .map_err(|e| e.to_string())?;
+            let version = migrations::redo(&config).await.map_err(|e| e.to_string())?;
             println!("reverted {version}");
-            for version in migrations::run_pending(&config)
-                .await
-                .map_err(|e| e.to_string())?
-            {
-                println!("applied {version}");
-            }
+            println!("applied {version}");
         }
         Command::Status => {
             for migration in migrations::status(&config)
                 .await
                 .map_err(|e| e.to_string())?
             {
-                let mark = if migration.applied {
-                    "applied"
-                } else {
-                    "pending"
+                let mark = match (migration.applied, migration.known) {
+                    (true, true) => "applied",
+                    (false, _) => "pending",
+                    (true, false) => "unknown",
                 };
                 println!("{mark:8} {}", migration.version);
             }

@@ -12,6 +12,7 @@ use crate::schema::{artist_stats, artists, setlists, shows};
 use crate::types::TextList;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = artists, check_for_backend(diesel::pg::Pg))]
 pub struct Artist {
     pub id: ArtistId,
@@ -31,6 +32,15 @@ pub struct Artist {
     pub trending_score: f64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// MusicBrainz id: the key setlist.fm searches by (from Ticketmaster's external links).
+    pub mbid: Option<String>,
+    /// Ticketmaster attraction id: the key of the upcoming-shows sync.
+    pub ticketmaster_id: Option<String>,
+    /// When the last complete Ticketmaster import of this artist finished.
+    pub ticketmaster_synced_at: Option<DateTime<Utc>>,
+    /// When the last complete setlist.fm import of this artist started (the next correction
+    /// poll asks for setlists edited since then).
+    pub setlistfm_synced_at: Option<DateTime<Utc>>,
 }
 
 /// A new artist. Optional fields left `None` take the column default.
@@ -50,6 +60,8 @@ pub struct NewArtist {
     pub bio: Option<String>,
     pub external_urls: Option<serde_json::Value>,
     pub last_synced_at: Option<DateTime<Utc>>,
+    pub mbid: Option<String>,
+    pub ticketmaster_id: Option<String>,
 }
 
 /// Changes to an artist: `None` leaves a column as it is, `Some(None)` clears a nullable one.
@@ -69,6 +81,10 @@ pub struct ArtistUpdate {
     pub external_urls: Option<serde_json::Value>,
     pub last_synced_at: Option<Option<DateTime<Utc>>>,
     pub trending_score: Option<f64>,
+    pub mbid: Option<Option<String>>,
+    pub ticketmaster_id: Option<Option<String>>,
+    pub ticketmaster_synced_at: Option<Option<DateTime<Utc>>>,
+    pub setlistfm_synced_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl Artist {
@@ -140,6 +156,7 @@ impl Artist {
     Serialize,
     Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = artist_stats, belongs_to(Artist), check_for_backend(diesel::pg::Pg))]
 pub struct ArtistStats {
     pub id: ArtistStatsId,
@@ -164,6 +181,21 @@ pub struct NewArtistStats {
 }
 
 impl ArtistStats {
+    /// Recomputes the statistics of `artists` (every artist when `None`) from shows and actual
+    /// setlists as of `as_of` (the database's clock when `None`); the rules are in the crate
+    /// README ("Artist statistics"). Every named artist gets a row. Idempotent; returns how many
+    /// rows were written (unchanged rows are not rewritten).
+    pub async fn refresh(
+        conn: &mut AsyncPgConnection,
+        artists: Option<&[ArtistId]>,
+        as_of: Option<DateTime<Utc>>,
+    ) -> QueryResult<i32> {
+        let ids = artists.map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>());
+        diesel::select(crate::sql::refresh_artist_stats(ids, as_of))
+            .get_result(conn)
+            .await
+    }
+
     /// Writes an artist's statistics, replacing the previous figures.
     pub async fn upsert(
         conn: &mut AsyncPgConnection,
@@ -182,6 +214,7 @@ impl ArtistStats {
 
 /// An artist with its statistics, once computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct ArtistWithStats {
     #[diesel(embed)]
@@ -248,6 +281,7 @@ impl Artist {
 
 /// What lists show of an artist (show cards, line-ups in lists).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = artists, check_for_backend(diesel::pg::Pg))]
 pub struct ArtistSummary {
     pub id: ArtistId,

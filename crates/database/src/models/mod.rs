@@ -19,9 +19,9 @@ pub use setlist::{
 };
 pub use show::{
     LineupSlot, NearbyOrder, NearbyShow, NearbyShows, NewShow, NewShowArtist, Show, ShowArtist,
-    ShowCard, ShowDetails, ShowTimeline, ShowUpdate, ShowsOf,
+    ShowCard, ShowDetails, ShowTimeline, ShowUpdate, ShowsOf, StatusChanges, TrendingChanges,
 };
-pub use song::{NewSong, Song, SongUpdate};
+pub use song::{NewSong, NewSongAlias, Song, SongAlias, SongUpdate};
 pub use user::{NewUser, NewUserProfile, User, UserProfile, UserUpdate};
 pub use venue::{NearbyVenue, NewVenue, Venue, VenueSummary, VenueUpdate};
 pub use vote::{Vote, VoteCounts};

@@ -22,6 +22,7 @@ use crate::schema::{setlist_songs, setlists, songs, users};
     Serialize,
     Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(
     table_name = setlists,
     belongs_to(Show),
@@ -164,6 +165,7 @@ impl Setlist {
     Serialize,
     Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = setlist_songs, belongs_to(Setlist), belongs_to(Song), check_for_backend(diesel::pg::Pg))]
 pub struct SetlistSong {
     pub id: SetlistSongId,
@@ -190,6 +192,9 @@ pub struct SetlistSong {
     pub net_votes: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Grows by one with every change of the counts (the vote trigger sets it): of two states of
+    /// one song, the higher version is the newer. Realtime vote events carry it.
+    pub vote_version: i64,
 }
 
 #[derive(Debug, Clone, Default, Insertable, Deserialize)]
@@ -256,12 +261,14 @@ impl SetlistSong {
 
 /// A setlist with its songs in order, each with its catalog entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetlistWithSongs {
     pub setlist: Setlist,
     pub songs: Vec<SetlistEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetlistEntry {
     pub entry: SetlistSong,
     pub song: Song,

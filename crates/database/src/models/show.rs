@@ -26,6 +26,7 @@ use crate::sql;
     Serialize,
     Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(
     table_name = shows,
     belongs_to(Artist, foreign_key = headliner_artist_id),
@@ -63,6 +64,9 @@ pub struct Show {
     pub setlistfm_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Ticketmaster's status code (`onsale`, `offsale`, `canceled`, `postponed`,
+    /// `rescheduled`): a postponed show stays `upcoming` on a date that may not hold.
+    pub ticketmaster_status: Option<String>,
 }
 
 /// A new show. `starts_at` is not written: PostgreSQL derives it. Optional fields left `None`
@@ -87,6 +91,7 @@ pub struct NewShow {
     pub is_verified: Option<bool>,
     pub ticketmaster_id: Option<String>,
     pub setlistfm_id: Option<String>,
+    pub ticketmaster_status: Option<String>,
 }
 
 /// Changes to a show: `None` leaves a column as it is, `Some(None)` clears a nullable one.
@@ -109,6 +114,7 @@ pub struct ShowUpdate {
     pub is_verified: Option<bool>,
     pub ticketmaster_id: Option<Option<String>>,
     pub setlistfm_id: Option<Option<String>>,
+    pub ticketmaster_status: Option<Option<String>>,
 }
 
 impl Show {
@@ -193,6 +199,7 @@ impl Show {
     Serialize,
     Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = show_artists, belongs_to(Show), belongs_to(Artist), check_for_backend(diesel::pg::Pg))]
 pub struct ShowArtist {
     pub id: ShowArtistId,
@@ -229,6 +236,7 @@ impl ShowArtist {
 
 /// A show page: the show with its headliner, venue, line-up and setlists (`Show::details`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowDetails {
     pub show: Show,
     pub headliner: Artist,
@@ -240,6 +248,7 @@ pub struct ShowDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineupSlot {
     pub slot: ShowArtist,
     pub artist: Artist,
@@ -247,6 +256,7 @@ pub struct LineupSlot {
 
 /// A show as lists show it: with a summary of its headliner and venue.
 #[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct ShowCard {
     #[diesel(embed)]
@@ -259,6 +269,7 @@ pub struct ShowCard {
 
 /// A show near a point, with its venue's distance from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NearbyShow {
     #[serde(flatten)]
     pub card: ShowCard,
@@ -462,5 +473,60 @@ impl Show {
                 distance_m,
             })
             .collect())
+    }
+}
+
+/// What one trending recompute changed ([`Show::recompute_trending`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TrendingChanges {
+    pub shows: i32,
+    pub artists: i32,
+}
+
+/// What one pass of [`Show::advance_statuses`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StatusChanges {
+    /// Shows moved from `upcoming` to `ongoing`.
+    pub started: i32,
+    /// Shows moved to `completed` (from `ongoing`, or straight from `upcoming` when late).
+    pub completed: i32,
+    /// Predicted setlists locked because their show started.
+    pub locked: i32,
+}
+
+impl Show {
+    /// How long a show counts as `ongoing` after its start instant (the SQL default of
+    /// `advance_show_statuses`). Shows whose start time is not announced stay ongoing until this
+    /// long after the end of their local day.
+    pub const ONGOING_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
+    /// Recomputes every show's and artist's `trending_score` as of `as_of` (the database's
+    /// clock when `None`): time-decayed recent votes and views, the formula in the crate README
+    /// ("Trending"). Idempotent; concurrent runs serialise.
+    pub async fn recompute_trending(
+        conn: &mut AsyncPgConnection,
+        as_of: Option<DateTime<Utc>>,
+    ) -> QueryResult<TrendingChanges> {
+        let (shows, artists) = diesel::select(sql::recompute_trending_scores(as_of))
+            .get_result::<(i32, i32)>(conn)
+            .await?;
+        Ok(TrendingChanges { shows, artists })
+    }
+
+    /// Moves shows whose start instant has passed from `upcoming` to `ongoing` (locking their
+    /// predicted setlists), and to `completed` [`Show::ONGOING_FOR`] later, as of `as_of` (the
+    /// database's clock when `None`). Idempotent.
+    pub async fn advance_statuses(
+        conn: &mut AsyncPgConnection,
+        as_of: Option<DateTime<Utc>>,
+    ) -> QueryResult<StatusChanges> {
+        let (started, completed, locked) = diesel::select(sql::advance_show_statuses(as_of))
+            .get_result::<(i32, i32, i32)>(conn)
+            .await?;
+        Ok(StatusChanges {
+            started,
+            completed,
+            locked,
+        })
     }
 }

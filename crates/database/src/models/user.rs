@@ -9,10 +9,12 @@ use crate::enums::UserRole;
 use crate::ids::{UserId, UserProfileId};
 use crate::models::{Setlist, Vote};
 use crate::schema::{setlists, user_profiles, users, votes};
+use crate::sql;
 use crate::types::TextList;
 
 /// A signed-up fan (or moderator, or admin). `id` is the `sub` of their Supabase token.
 #[derive(Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct User {
     pub id: UserId,
@@ -157,6 +159,7 @@ impl User {
 
 /// A user's public-facing profile (one per user).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = user_profiles, belongs_to(User), check_for_backend(diesel::pg::Pg))]
 pub struct UserProfile {
     pub id: UserProfileId,
@@ -209,6 +212,40 @@ impl UserProfile {
 }
 
 impl User {
+    /// Every user (deleted ones too), with `role` only, ordered by email; at most `limit`.
+    /// For the service role (the CLI): the API role sees only its caller's row.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        role: Option<UserRole>,
+        limit: Option<i64>,
+    ) -> QueryResult<Vec<User>> {
+        let mut query = users::table
+            .select(User::as_select())
+            .order((users::email, users::id))
+            .into_boxed();
+        if let Some(role) = role {
+            query = query.filter(users::role.eq(role));
+        }
+        if let Some(limit) = limit {
+            query = query.limit(limit);
+        }
+        query.load(conn).await
+    }
+
+    /// Users whose email equals `email` ignoring case (emails are unique as written, so this
+    /// finds what a maintainer may have meant when the exact address matches nobody).
+    pub async fn find_by_email_ignoring_case(
+        conn: &mut AsyncPgConnection,
+        email: &str,
+    ) -> QueryResult<Vec<User>> {
+        users::table
+            .filter(sql::lower(users::email).eq(sql::lower(email)))
+            .select(User::as_select())
+            .order(users::email)
+            .load(conn)
+            .await
+    }
+
     pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<User> {
         users::table
             .filter(users::email.eq(email))

@@ -15,6 +15,7 @@ use crate::sql;
 use crate::types::TextList;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = venues, check_for_backend(diesel::pg::Pg))]
 pub struct Venue {
     pub id: VenueId,
@@ -42,6 +43,8 @@ pub struct Venue {
     pub amenities: TextList,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub ticketmaster_id: Option<String>,
+    pub setlistfm_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Insertable, Deserialize)]
@@ -64,6 +67,8 @@ pub struct NewVenue {
     pub image_url: Option<String>,
     pub description: Option<String>,
     pub amenities: Option<TextList>,
+    pub ticketmaster_id: Option<String>,
+    pub setlistfm_id: Option<String>,
 }
 
 /// Changes to a venue: `None` leaves a column as it is, `Some(None)` clears a nullable one.
@@ -86,6 +91,8 @@ pub struct VenueUpdate {
     pub image_url: Option<Option<String>>,
     pub description: Option<Option<String>>,
     pub amenities: Option<TextList>,
+    pub ticketmaster_id: Option<Option<String>>,
+    pub setlistfm_id: Option<Option<String>>,
 }
 
 impl Venue {
@@ -120,6 +127,7 @@ impl Venue {
 
 /// A venue near a point, with its distance from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NearbyVenue {
     #[serde(flatten)]
     pub venue: Venue,
@@ -175,6 +183,7 @@ impl Venue {
 
 /// What lists show of a venue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = venues, check_for_backend(diesel::pg::Pg))]
 pub struct VenueSummary {
     pub id: VenueId,

@@ -26,6 +26,7 @@ use crate::schema::{setlist_songs, setlists, votes};
 use crate::sql;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Associations, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = votes, belongs_to(User), belongs_to(SetlistSong), check_for_backend(diesel::pg::Pg))]
 pub struct Vote {
     pub id: VoteId,
@@ -38,6 +39,7 @@ pub struct Vote {
 
 /// A setlist song's counts right after a vote changed them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteCounts {
     pub upvotes: i32,
     pub downvotes: i32,

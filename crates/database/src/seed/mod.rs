@@ -1,25 +1,39 @@
 //! Loading data: the sample data in `seeds/` (`sample`) and the synthetic benchmark dataset
-//! (`scale`). Both are what the `seed` binary runs.
+//! (`scale`). [`load_sample`] and [`load_scale`] are what the `seed` binary and `theset seed` run.
 
 pub mod sample;
 pub mod scale;
 
-/// Reports progress of long loads: a bar on a terminal, plain lines otherwise.
-pub trait Progress: Send + Sync {
-    /// A new step with `total` units of work (rows).
-    fn step(&self, name: &str, total: u64);
-    /// `done` more units of the current step are finished.
-    fn advance(&self, done: u64);
-    /// The current step is finished.
-    fn finish(&self);
+use std::path::Path;
+
+use crate::pool::DatabaseConfig;
+pub use crate::progress::{Progress, Silent};
+use sample::{SampleData, SampleReport, SeedError};
+use scale::{ScaleError, ScaleReport};
+
+/// Reads and checks the sample data in `dir`, then (only if it is sound) connects and loads it in
+/// one transaction. Idempotent; show dates are anchored on today.
+pub async fn load_sample(config: &DatabaseConfig, dir: &Path) -> Result<SampleReport, SeedError> {
+    let data = SampleData::read(dir)?;
+    let mut conn = loading(config).connect().await?;
+    data.apply(&mut conn, chrono::Utc::now().date_naive()).await
 }
 
-/// Progress that reports nothing (tests).
-#[derive(Debug, Default)]
-pub struct Silent;
+/// Checks `scale`, then connects and loads the benchmark dataset into an empty, migrated
+/// database in one transaction (as a superuser: see [`scale`]).
+pub async fn load_scale(
+    config: &DatabaseConfig,
+    scale: f64,
+    progress: &dyn Progress,
+) -> Result<ScaleReport, ScaleError> {
+    scale::target_counts(scale)?;
+    let mut conn = loading(config).connect().await?;
+    scale::load(&mut conn, scale, progress).await
+}
 
-impl Progress for Silent {
-    fn step(&self, _name: &str, _total: u64) {}
-    fn advance(&self, _done: u64) {}
-    fn finish(&self) {}
+/// Loads run long statements by design: no statement timeout.
+fn loading(config: &DatabaseConfig) -> DatabaseConfig {
+    let mut config = config.clone();
+    config.statement_timeout = None;
+    config
 }

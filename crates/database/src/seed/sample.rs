@@ -38,6 +38,8 @@ pub enum SeedError {
         context: String,
         source: diesel::result::Error,
     },
+    #[error("connecting to the database: {0}")]
+    Connect(#[from] ConnectionError),
 }
 
 impl From<diesel::result::Error> for SeedError {
@@ -192,7 +194,7 @@ pub struct SampleData {
 }
 
 /// What a load wrote (rows inserted or updated).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SampleReport {
     pub users: usize,
     pub artists: usize,
@@ -201,6 +203,22 @@ pub struct SampleReport {
     pub shows: usize,
     pub setlists: usize,
     pub votes: usize,
+}
+
+impl std::fmt::Display for SampleReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} users, {} artists, {} songs, {} venues, {} shows, {} setlists, {} votes",
+            self.users,
+            self.artists,
+            self.songs,
+            self.venues,
+            self.shows,
+            self.setlists,
+            self.votes
+        )
+    }
 }
 
 fn read_file<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, SeedError> {

@@ -1,0 +1,3 @@
+DROP TABLE jobs;
+DROP FUNCTION jobs_notify_queued();
+DROP TYPE job_state;
