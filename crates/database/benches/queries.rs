@@ -3,7 +3,8 @@
 //!
 //! - every query: p50/p99 from one client (`--iterations`, after a warm-up);
 //! - show details and trending: queries/s at 8 and 32 clients for `--seconds`, beside pgbench
-//!   running the same SQL with `-M prepared` at the same concurrency (the ceiling).
+//!   running the same SQL with `-M prepared` at the same concurrency (the ceiling), in
+//!   `--rounds` alternating rounds; medians, and the spread of the per-round ratios.
 //!
 //! Environment: `BENCH_DATABASE_URL` (the dataset, as the schema owner), `PGBENCH` (optional path).
 #![allow(
@@ -34,18 +35,21 @@ use theset_database::{Claims, DatabaseConfig, Error, transaction_as};
 struct Args {
     iterations: usize,
     seconds: u64,
+    rounds: usize,
 }
 
 fn args() -> Args {
     let mut args = Args {
         iterations: 400,
-        seconds: 8,
+        seconds: 5,
+        rounds: 3,
     };
     let raw: Vec<String> = std::env::args().collect();
     for pair in raw.windows(2) {
         match (pair[0].as_str(), pair[1].parse::<u64>()) {
             ("--iterations", Ok(v)) => args.iterations = v as usize,
             ("--seconds", Ok(v)) => args.seconds = v,
+            ("--rounds", Ok(v)) => args.rounds = (v as usize).max(1),
             _ => {}
         }
     }
@@ -289,6 +293,47 @@ where
         task.await.unwrap();
     }
     AtomicU64::load(&done, Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// One query's throughput rounds: ours and pgbench's, side by side.
+#[derive(Default)]
+struct Rounds {
+    ours: Vec<f64>,
+    ceiling: Vec<f64>,
+    ratios: Vec<f64>,
+}
+
+impl Rounds {
+    fn push(&mut self, ours: f64, ceiling: f64) {
+        self.ours.push(ours);
+        self.ceiling.push(ceiling);
+        self.ratios.push(ours / ceiling);
+    }
+
+    fn print(&self, name: &str, clients: usize) {
+        let (min, max) = self
+            .ratios
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+        println!(
+            "{name:<26} {clients:>8} {:>12.0} {:>12.0} {:>7.2} {:>18}",
+            median(&self.ours),
+            median(&self.ceiling),
+            median(&self.ratios),
+            format!("{min:.2}-{max:.2}")
+        );
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 0 {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    }
 }
 
 fn pgbench(url: &str, script: &str, clients: usize, seconds: u64) -> f64 {
@@ -596,12 +641,7 @@ async fn main() {
     }
 
     let trending_sql = diesel::debug_query::<Pg, _>(&Show::trending_query(20)).to_string();
-    let trending_sql = trending_sql
-        .split(" -- binds:")
-        .next()
-        .unwrap()
-        .replace("$1", "'upcoming'")
-        .replace("$2", "20");
+    let trending_sql = trending_sql.split(" -- binds:").next().unwrap();
     let count = inputs.shows.len();
     let details_script = format!(
         "\\set n random(0, {})\nSELECT show_details(id, NULL) FROM bench_show_ids WHERE n = :n;\n",
@@ -610,44 +650,45 @@ async fn main() {
     let trending_script = format!("{trending_sql};\n");
     println!();
     println!(
-        "{:<26} {:>8} {:>12} {:>12} {:>7}",
-        "throughput (queries/s)", "clients", "TheSet", "pgbench", "ratio"
+        "throughput (queries/s; {} alternating rounds of {} s, medians)",
+        args.rounds, args.seconds
+    );
+    println!(
+        "{:<26} {:>8} {:>12} {:>12} {:>7} {:>18}",
+        "", "clients", "TheSet", "pgbench", "ratio", "ratio min-max"
     );
     for clients in [8, 32] {
-        let ours = throughput(&config, clients, args.seconds, {
-            let inputs = inputs.clone();
-            move |c, k| {
-                let key = Key::Id(inputs.shows[k % inputs.shows.len()].0);
-                Box::pin(async move {
-                    Show::details(c, &key).await.unwrap();
-                })
-            }
-        })
-        .await;
-        let ceiling = pgbench(&api_url, &details_script, clients, args.seconds);
-        println!(
-            "{:<26} {:>8} {:>12.0} {:>12.0} {:>7.2}",
-            "show details",
-            clients,
-            ours,
-            ceiling,
-            ours / ceiling
-        );
-        let ours = throughput(&config, clients, args.seconds, |c, _| {
-            Box::pin(async move {
-                Show::trending(c, 20).await.unwrap();
+        let mut details = Rounds::default();
+        let mut trending = Rounds::default();
+        // Ours and pgbench take turns, so a slow spell of the shared machine falls on both.
+        for _ in 0..args.rounds {
+            let ours = throughput(&config, clients, args.seconds, {
+                let inputs = inputs.clone();
+                move |c, k| {
+                    let key = Key::Id(inputs.shows[k % inputs.shows.len()].0);
+                    Box::pin(async move {
+                        Show::details(c, &key).await.unwrap();
+                    })
+                }
             })
-        })
-        .await;
-        let ceiling = pgbench(&api_url, &trending_script, clients, args.seconds);
-        println!(
-            "{:<26} {:>8} {:>12.0} {:>12.0} {:>7.2}",
-            "trending shows",
-            clients,
-            ours,
-            ceiling,
-            ours / ceiling
-        );
+            .await;
+            details.push(
+                ours,
+                pgbench(&api_url, &details_script, clients, args.seconds),
+            );
+            let ours = throughput(&config, clients, args.seconds, |c, _| {
+                Box::pin(async move {
+                    Show::trending(c, 20).await.unwrap();
+                })
+            })
+            .await;
+            trending.push(
+                ours,
+                pgbench(&api_url, &trending_script, clients, args.seconds),
+            );
+        }
+        details.print("show details", clients);
+        trending.print("trending shows", clients);
     }
     println!();
     println!("pgbench scripts: {details_script:?} and {trending_script:?}");

@@ -13,12 +13,9 @@ fn main() -> ExitCode {
             let limit: i64 = args.get(1).and_then(|l| l.parse().ok()).unwrap_or(20);
             let sql =
                 diesel::debug_query::<diesel::pg::Pg, _>(&Show::trending_query(limit)).to_string();
+            // No parameters: the statement is the one the API prepares, byte for byte.
             let sql = sql.split(" -- binds:").next().unwrap_or_default();
-            println!(
-                "{};",
-                sql.replace("$1", "'upcoming'")
-                    .replace("$2", &limit.to_string())
-            );
+            println!("{sql};");
             ExitCode::SUCCESS
         }
         _ => {
