@@ -3,7 +3,6 @@
 //! word-level similarity and served by the word index of migration 000800 (`search_hits`).
 
 use diesel::prelude::*;
-use diesel::sql_query;
 use diesel::sql_types::{Float4, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
@@ -80,19 +79,55 @@ struct Hit {
     score: f32,
 }
 
-// All three kinds in one round trip; `search_hits` (migration 000800) does the ranking.
-const SEARCH: &str = "\
+// All three kinds in one round trip; `search_hits` (migration 000800) does the ranking. It follows
+// `WITH p AS (SELECT <query> AS q, <limit> AS lim)` (see `SearchStatement`), so each parameter is
+// bound once.
+const SEARCH_BODY: &str = "\
 (SELECT 'a' AS kind, a.id, a.name, a.slug, a.image_url, NULL::uuid AS artist_id, \
         NULL::text AS artist_name, NULL::text AS city, NULL::text AS country, h.score \
-   FROM search_hits($1, 'a', $2) h JOIN artists a ON a.id = h.entity_id) \
+   FROM p, search_hits(p.q, 'a', p.lim) h JOIN artists a ON a.id = h.entity_id) \
 UNION ALL \
 (SELECT 's', s.id, s.title, a.slug, NULL, a.id, a.name, NULL, NULL, h.score \
-   FROM search_hits($1, 's', $2) h JOIN songs s ON s.id = h.entity_id \
+   FROM p, search_hits(p.q, 's', p.lim) h JOIN songs s ON s.id = h.entity_id \
    JOIN artists a ON a.id = s.artist_id) \
 UNION ALL \
 (SELECT 'v', v.id, v.name, v.slug, NULL, NULL, NULL, v.city, v.country, h.score \
-   FROM search_hits($1, 'v', $2) h JOIN venues v ON v.id = h.entity_id) \
+   FROM p, search_hits(p.q, 'v', p.lim) h JOIN venues v ON v.id = h.entity_id) \
 ORDER BY kind, score DESC, id";
+
+/// The search statement with its two parameters. Unlike diesel's `sql_query`, which marks its
+/// statement as not to be cached (and so is parsed and planned on every call), it is prepared
+/// once per connection.
+#[derive(Debug)]
+struct SearchStatement<'a> {
+    query: &'a str,
+    limit: i32,
+}
+
+impl diesel::query_builder::QueryId for SearchStatement<'_> {
+    type QueryId = ();
+    // Cached by its SQL text, which never changes.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for SearchStatement<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for SearchStatement<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("WITH p AS (SELECT ");
+        out.push_bind_param::<Text, _>(&self.query)?;
+        out.push_sql(" AS q, ");
+        out.push_bind_param::<Integer, _>(&self.limit)?;
+        out.push_sql(" AS lim) ");
+        out.push_sql(SEARCH_BODY);
+        Ok(())
+    }
+}
 
 /// Searches artists, songs and venues. An empty (or blank) query finds nothing.
 ///
@@ -110,11 +145,12 @@ pub async fn search(
         return Ok(results);
     }
     let limit = i32::try_from(pagination::clamp_limit(Some(limit))).unwrap_or(i32::MAX);
-    let hits: Vec<Hit> = sql_query(SEARCH)
-        .bind::<Text, _>(&query)
-        .bind::<Integer, _>(limit)
-        .load(conn)
-        .await?;
+    let hits: Vec<Hit> = SearchStatement {
+        query: &query,
+        limit,
+    }
+    .load(conn)
+    .await?;
     for hit in hits {
         match (hit.kind.as_str(), hit.slug, hit.artist_id, hit.artist_name) {
             ("a", Some(slug), ..) => results.artists.push(ArtistHit {
