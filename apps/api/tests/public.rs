@@ -7,6 +7,8 @@ mod common;
 use actix_web::test::{self, TestRequest};
 use common::*;
 use theset_api::AppState;
+use theset_database::Key;
+use theset_database::models::{Show, ShowDetails};
 use theset_database::testing::fixtures;
 
 #[actix_web::test]
@@ -328,6 +330,10 @@ async fn shows_trending_nearby_and_details() {
         let songs = reply.body["setlists"][0]["songs"].as_array().unwrap();
         assert_eq!(songs.len(), 3);
         assert_eq!(songs[0]["entry"]["position"], 1);
+        // The route passes PostgreSQL's document through: it must read back as the typed page.
+        let typed: ShowDetails = serde_json::from_value(reply.body.clone()).unwrap();
+        let expected = Show::details(&mut conn, &Key::parse(&key)).await.unwrap();
+        assert_eq!(typed, expected);
     }
     let reply = send(
         &app,

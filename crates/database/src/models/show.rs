@@ -371,12 +371,19 @@ impl Show {
     /// The design card's `getShowWithDetails`: one statement, one round trip, whatever the size of
     /// the setlists. `NotFound` when no show has that id or slug.
     pub async fn details(conn: &mut AsyncPgConnection, key: &Key) -> QueryResult<ShowDetails> {
+        let json = Self::details_json(conn, key).await?;
+        serde_json::from_str(&json)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+    }
+
+    /// [`Show::details`] as PostgreSQL writes it: a JSON document with the fields of
+    /// [`ShowDetails`] (timestamps with `+00:00` rather than `Z`), for callers that only pass it
+    /// on, such as the API, which then neither parses nor re-serialises 20-30 KB per page.
+    pub async fn details_json(conn: &mut AsyncPgConnection, key: &Key) -> QueryResult<String> {
         let json: Option<String> = diesel::select(sql::show_details(key.id(), key.slug()))
             .get_result(conn)
             .await?;
-        let json = json.ok_or(diesel::result::Error::NotFound)?;
-        serde_json::from_str(&json)
-            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+        json.ok_or(diesel::result::Error::NotFound)
     }
 
     /// The design card's `getTrendingShows`: upcoming shows by trending score, highest first.
