@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{
     Array, BigInt, Bool, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz,
 };
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_derive_newtype::DieselNewType;
 use serde::{Deserialize, Serialize};
 use theset_database::JobState;
@@ -215,16 +215,9 @@ impl NewJob {
         Ok(())
     }
 
-    /// Inserts the job unless its key is taken (see [`NewJob::dedup_key`], [`NewJob::once`]).
-    /// One statement; safe under any concurrency (the unique index decides between racers).
-    pub async fn enqueue(&self, conn: &mut AsyncPgConnection) -> Result<Enqueued> {
-        self.validate()?;
-        #[derive(QueryableByName)]
-        struct Inserted {
-            #[diesel(sql_type = BigInt)]
-            id: i64,
-        }
-        let inserted: Option<Inserted> = diesel::sql_query(
+    /// The insert, skipped when the key is pending (or, for "once" keys, kept at all).
+    async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Inserted>> {
+        diesel::sql_query(
             "INSERT INTO jobs (kind, payload, priority, run_at, max_attempts, dedup_key) \
              SELECT $1, $2, $3, coalesce($4, now()), $5, $6 \
              WHERE $6 IS NULL OR NOT $7 OR NOT EXISTS (SELECT 1 FROM jobs WHERE dedup_key = $6) \
@@ -241,7 +234,31 @@ impl NewJob {
         .bind::<Bool, _>(self.once)
         .get_result(conn)
         .await
-        .optional()?;
+        .optional()
+    }
+
+    /// Inserts the job unless its key is taken (see [`NewJob::dedup_key`], [`NewJob::once`]).
+    /// Safe under any concurrency: the unique index decides between racers for pending jobs, and
+    /// an advisory lock on the key for "once" keys.
+    pub async fn enqueue(&self, conn: &mut AsyncPgConnection) -> Result<Enqueued> {
+        self.validate()?;
+        let inserted = match (&self.dedup_key, self.once) {
+            // The index only covers pending jobs: a racer whose snapshot predates another's
+            // insert, and whose insert comes after that job already finished, would find neither
+            // the row nor a conflict. Under the key's lock, the check's snapshot is taken after
+            // any earlier holder committed.
+            (Some(key), true) => {
+                conn.transaction(async |conn| {
+                    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
+                        .bind::<Text, _>(key)
+                        .execute(conn)
+                        .await?;
+                    self.insert(conn).await
+                })
+                .await?
+            }
+            _ => self.insert(conn).await?,
+        };
         if let Some(row) = inserted {
             return Ok(Enqueued::New(JobId(row.id)));
         }
@@ -264,6 +281,12 @@ impl NewJob {
             .optional()?;
         Ok(Enqueued::Duplicate(existing))
     }
+}
+
+#[derive(QueryableByName)]
+struct Inserted {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
 }
 
 /// Enqueues a typed job (see [`NewJob::enqueue`]).

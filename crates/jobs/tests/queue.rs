@@ -263,3 +263,38 @@ async fn list_counts_retry_and_prune() {
     assert!(left.iter().all(|j| j.state == JobState::Queued));
     assert_eq!(left.len(), 2);
 }
+
+/// A scheduler whose enqueue starts while another's job of the same period is being enqueued
+/// and finished must not add a second job once that one is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_once_key_is_not_enqueued_again_by_a_racer_after_its_job_finished() {
+    use diesel_async::AsyncConnection;
+    let db = database().await;
+    let once = NewJob::for_job(&record("race"))
+        .unwrap()
+        .dedup_key("period:race")
+        .once();
+    let mut first = db.config_as("theset_service").connect().await.unwrap();
+    let config = db.config_as("theset_service");
+    let (id, racer) = first
+        .transaction(async |conn| {
+            let Enqueued::New(id) = once.enqueue(conn).await.unwrap() else {
+                panic!("the first of a period is new")
+            };
+            finish(conn, id, JobState::Done).await;
+            let racer = tokio::spawn({
+                let once = once.clone();
+                async move {
+                    let mut conn = config.connect().await.unwrap();
+                    once.enqueue(&mut conn).await.unwrap()
+                }
+            });
+            // The racer waits for this transaction to end, however long it takes.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert!(!racer.is_finished(), "the racer did not wait for the key");
+            Ok::<_, diesel::result::Error>((id, racer))
+        })
+        .await
+        .unwrap();
+    assert_eq!(racer.await.unwrap(), Enqueued::Duplicate(Some(id)));
+}
