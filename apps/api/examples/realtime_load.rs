@@ -3,15 +3,17 @@
 //! `subscribe` mode: opens N event streams on one show (`GET /v1/shows/{id}/events`, plain
 //! HTTP/1.1 over loopback, one TCP connection each, spread over a few single-threaded runtimes),
 //! waits for every snapshot, then casts votes through the API at a fixed rate (each vote by a new
-//! user, so each changes the counts and each song's version grows by exactly one per vote), and
-//! measures, at every subscriber, the delay from sending each vote to receiving counts at or past
-//! its version. At the end it compares each subscriber's counts with the show page's.
+//! user, so each changes the counts and each song's version grows by exactly one per vote). Every
+//! stream logs which events it received when; at the end each (stream, vote) pair is measured
+//! from the vote's commit (PostgreSQL's commit timestamp of the vote's row), and for reference
+//! from sending the vote and from its reply, and each stream's counts are compared with the show
+//! page's. With N = 0 it only casts the votes (the realtime-off baseline of the same load).
 //!
 //! `throughput` mode: C clients vote as fast as the API answers (each vote flips the direction of
 //! one of the client's own users' votes, so every vote changes counts), for S seconds, optionally
 //! with N streams open on the show (which must then all end on the final counts).
 //!
-//! realtime_load subscribe --base URL --show ID --subscribers N --rate R --seconds S
+//! realtime_load subscribe --base URL --show ID --subscribers N --rate R --seconds S --database-url URL
 //! realtime_load throughput --base URL --show ID --clients C --seconds S [--subscribers N]
 //! (SUPABASE_JWT_SECRET signs the voters' tokens.)
 #![allow(
@@ -27,8 +29,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -47,6 +49,7 @@ struct Args {
     seconds: f64,
     clients: usize,
     threads: usize,
+    database_url: Option<String>,
 }
 
 fn args() -> Args {
@@ -66,11 +69,11 @@ fn args() -> Args {
         seconds: get("--seconds").map_or(20.0, |v| v.parse().unwrap()),
         clients: get("--clients").map_or(32, |v| v.parse().unwrap()),
         threads: get("--threads").map_or(2, |v| v.parse().unwrap()),
+        database_url: get("--database-url"),
     }
 }
 
-fn token(secret: &str) -> String {
-    let id = uuid::Uuid::new_v4();
+fn token(secret: &str, id: uuid::Uuid) -> String {
     let now = chrono::Utc::now().timestamp();
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -112,14 +115,11 @@ async fn show_songs(http: &reqwest::Client, base: &str, show: &str) -> Vec<(Stri
 }
 
 /// Latencies in microseconds: 100 µs buckets up to 10 s, then one overflow bucket; exact max.
-/// Two series: from sending each vote (an upper bound of commit to receipt) and from its reply
-/// (a lower bound: the commit came before the reply; 0 when the counts arrived first).
 #[derive(Clone)]
 struct Histogram {
     buckets: Vec<u64>,
     max: u64,
     count: u64,
-    reply: Vec<u64>,
 }
 
 impl Histogram {
@@ -131,7 +131,6 @@ impl Histogram {
             buckets: vec![0; Self::BUCKETS],
             max: 0,
             count: 0,
-            reply: vec![0; Self::BUCKETS],
         }
     }
 
@@ -142,15 +141,8 @@ impl Histogram {
         self.count += 1;
     }
 
-    fn record_reply(&mut self, us: u64) {
-        self.reply[((us / Self::BUCKET_US) as usize).min(Self::BUCKETS - 1)] += 1;
-    }
-
     fn merge(&mut self, other: &Histogram) {
         for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
-            *a += b;
-        }
-        for (a, b) in self.reply.iter_mut().zip(&other.reply) {
             *a += b;
         }
         self.max = self.max.max(other.max);
@@ -158,23 +150,45 @@ impl Histogram {
     }
 
     fn percentile_ms(&self, p: f64) -> f64 {
-        Self::percentile(&self.buckets, self.count, p).unwrap_or(self.max as f64 / 1000.0)
-    }
-
-    fn reply_percentile_ms(&self, p: f64) -> f64 {
-        Self::percentile(&self.reply, self.count, p).unwrap_or(f64::NAN)
-    }
-
-    fn percentile(buckets: &[u64], count: u64, p: f64) -> Option<f64> {
-        let target = ((count as f64) * p).ceil().max(1.0) as u64;
+        let target = ((self.count as f64) * p).ceil().max(1.0) as u64;
         let mut seen = 0;
-        for (i, n) in buckets.iter().enumerate() {
+        for (i, n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= target {
-                return Some(((i as u64 + 1) * Self::BUCKET_US) as f64 / 1000.0);
+                return ((i as u64 + 1) * Self::BUCKET_US).min(self.max) as f64 / 1000.0;
             }
         }
-        None
+        self.max as f64 / 1000.0
+    }
+
+    fn max_ms(&self) -> f64 {
+        self.max as f64 / 1000.0
+    }
+}
+
+/// For every (subscriber, vote): the delay until the subscriber held the vote's counts, from the
+/// vote's commit (PostgreSQL's commit timestamp), and for reference from sending the vote and
+/// from its reply (0 when the counts arrived first).
+#[derive(Clone)]
+struct Latencies {
+    commit: Histogram,
+    sent: Histogram,
+    reply: Histogram,
+}
+
+impl Latencies {
+    fn new() -> Self {
+        Self {
+            commit: Histogram::new(),
+            sent: Histogram::new(),
+            reply: Histogram::new(),
+        }
+    }
+
+    fn merge(&mut self, other: &Latencies) {
+        self.commit.merge(&other.commit);
+        self.sent.merge(&other.sent);
+        self.reply.merge(&other.reply);
     }
 }
 
@@ -187,6 +201,8 @@ struct Plan {
     sent_at: Vec<Vec<AtomicU64>>,
     /// When each vote's reply came (µs since `start`, 0 until then).
     replied_at: Vec<Vec<AtomicU64>>,
+    /// When each vote committed (µs since `start`), read from the database once voting is over.
+    committed_at: OnceLock<Vec<Vec<u64>>>,
 }
 
 #[derive(Deserialize)]
@@ -216,52 +232,114 @@ struct SetlistData<'a> {
     songs: Vec<SongData<'a>>,
 }
 
-/// One subscriber's view: counts and version per song, and whether its stream ended early.
+/// One subscriber's view: counts and version per song, every event it received (an index in its
+/// thread's `Events`, and when), and whether its stream ended early.
 struct View {
     held: Vec<(i64, i64, i64)>,
+    received: Vec<(u32, u64)>,
     ended: bool,
 }
 
-impl View {
-    fn apply(
-        &mut self,
-        song: &SongData<'_>,
-        plan: &Plan,
-        hist: Option<&mut Histogram>,
-        now_us: u64,
-    ) {
-        let Some(&i) = plan.index.get(song.setlist_song_id) else {
-            return;
-        };
-        let held = self.held[i];
-        if song.version <= held.2 {
-            return;
+/// A song's counts from an event, by its index in the plan.
+#[derive(Clone, Copy)]
+struct Counts {
+    index: usize,
+    upvotes: i64,
+    downvotes: i64,
+    version: i64,
+}
+
+impl Counts {
+    fn of(song: &SongData<'_>, plan: &Plan) -> Option<Self> {
+        Some(Self {
+            index: *plan.index.get(song.setlist_song_id)?,
+            upvotes: song.upvotes,
+            downvotes: song.downvotes,
+            version: song.version,
+        })
+    }
+}
+
+/// The events a thread's streams received, each scanned once (every stream of a thread gets the
+/// same frames), by event name and id. `timed`: a `votes` event; a snapshot or resync carries
+/// counts already counted or skipped, so no latency.
+#[derive(Default)]
+struct Events {
+    index: HashMap<Vec<u8>, u32>,
+    events: Vec<(bool, Vec<Counts>)>,
+}
+
+impl Events {
+    fn intern(&mut self, key: &[u8], timed: bool, scan: impl FnOnce() -> Vec<Counts>) -> u32 {
+        if let Some(&i) = self.index.get(key) {
+            return i;
         }
-        if let Some(hist) = hist {
-            // Version base + k + 1 is the song's k-th vote of the run.
-            let sent_at = &plan.sent_at[i];
-            let first = (held.2 - plan.base_version[i]).max(0) as usize;
-            let last = ((song.version - plan.base_version[i]).max(0) as usize).min(sent_at.len());
-            for (sent, replied) in sent_at
-                .iter()
-                .zip(&plan.replied_at[i])
-                .take(last)
-                .skip(first)
-            {
-                let sent = sent.load(Ordering::Acquire);
-                if sent > 0 {
-                    hist.record(now_us.saturating_sub(sent));
-                    // Not replied yet: the counts arrived before the reply, so 0.
-                    let replied = replied.load(Ordering::Acquire);
-                    hist.record_reply(if replied == 0 {
-                        0
-                    } else {
-                        now_us.saturating_sub(replied)
-                    });
+        let i = self.events.len() as u32;
+        self.events.push((timed, scan()));
+        self.index.insert(key.to_vec(), i);
+        i
+    }
+}
+
+thread_local! {
+    static EVENTS: RefCell<Events> = RefCell::default();
+}
+
+impl View {
+    fn receive(&mut self, event: u32, now_us: u64) {
+        self.received.push((event, now_us));
+        EVENTS.with_borrow(|events| {
+            for song in &events.events[event as usize].1 {
+                let held = &mut self.held[song.index];
+                if song.version > held.2 {
+                    *held = (song.upvotes, song.downvotes, song.version);
                 }
             }
+        });
+    }
+
+    /// Records, for every vote this view received, its delays (once the commit times are known).
+    fn measure(&self, plan: &Plan, events: &Events, latencies: &mut Latencies) {
+        let Some(committed_at) = plan.committed_at.get() else {
+            return;
+        };
+        let mut held = vec![-1_i64; plan.base_version.len()];
+        for &(event, now_us) in &self.received {
+            let (timed, counts) = &events.events[event as usize];
+            for song in counts {
+                let i = song.index;
+                if song.version <= held[i] {
+                    continue;
+                }
+                if *timed {
+                    // Version base + k + 1 is the song's k-th vote of the run.
+                    let first = (held[i] - plan.base_version[i]).max(0) as usize;
+                    let last = ((song.version - plan.base_version[i]).max(0) as usize)
+                        .min(plan.sent_at[i].len());
+                    let votes = plan.sent_at[i]
+                        .iter()
+                        .zip(&plan.replied_at[i])
+                        .zip(&committed_at[i])
+                        .take(last)
+                        .skip(first);
+                    for ((sent, replied), committed) in votes {
+                        let sent = sent.load(Ordering::Acquire);
+                        if sent == 0 {
+                            continue;
+                        }
+                        latencies.sent.record(now_us.saturating_sub(sent));
+                        let replied = replied.load(Ordering::Acquire);
+                        latencies.reply.record(if replied == 0 {
+                            0
+                        } else {
+                            now_us.saturating_sub(replied)
+                        });
+                        latencies.commit.record(now_us.saturating_sub(*committed));
+                    }
+                }
+                held[i] = song.version;
+            }
         }
-        self.held[i] = (song.upvotes, song.downvotes, song.version);
     }
 }
 
@@ -312,32 +390,17 @@ fn scan_votes(data: &[u8]) -> Vec<SongData<'_>> {
     songs
 }
 
-/// The first `a` followed by `b` (the load generator's hot loop: a byte search, not windows).
-fn find_pair(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = bytes[from..].iter().position(|&x| x == a) {
-        let at = from + i;
-        match bytes.get(at + 1) {
-            Some(&next) if next == b => return Some(at),
-            Some(_) => from = at + 1,
-            None => return None,
-        }
-    }
-    None
-}
-
 /// Reads one SSE connection's chunked body into `view` until the stream ends or the fleet stops
 /// waiting for it (no timer per read: that would cost one per frame).
 async fn subscriber(
     addr: String,
     path: String,
     plan: Arc<Plan>,
-    hist: Rc<RefCell<Histogram>>,
     ready: Arc<AtomicUsize>,
     connects: Arc<Semaphore>,
     view: Rc<RefCell<View>>,
 ) {
-    read_stream(addr, path, plan, hist, ready, connects, &view).await;
+    read_stream(addr, path, plan, ready, connects, &view).await;
     view.borrow_mut().ended = true;
 }
 
@@ -345,7 +408,6 @@ async fn read_stream(
     addr: String,
     path: String,
     plan: Arc<Plan>,
-    hist: Rc<RefCell<Histogram>>,
     ready: Arc<AtomicUsize>,
     connects: Arc<Semaphore>,
     view: &RefCell<View>,
@@ -364,22 +426,23 @@ async fn read_stream(
         )
         .await
         .ok()?;
-    let mut raw: Vec<u8> = Vec::with_capacity(8192);
-    let mut body: Vec<u8> = Vec::new();
+    let mut raw: Vec<u8> = Vec::with_capacity(16384);
+    let mut body: Vec<u8> = Vec::with_capacity(16384);
     let mut headers_done = false;
     let mut snapshot_seen = false;
     let mut permit = Some(permit);
-    let mut chunk = vec![0_u8; 16384];
+    let line_end = memchr::memmem::Finder::new(b"\r\n");
+    let frame_end = memchr::memmem::Finder::new(b"\n\n");
     loop {
-        let n = match stream.read(&mut chunk).await {
+        match stream.read_buf(&mut raw).await {
             Ok(0) | Err(_) => return Some(()),
-            Ok(n) => n,
-        };
+            Ok(_) => {}
+        }
         let mut view = view.borrow_mut();
         let now_us = plan.start.elapsed().as_micros() as u64;
-        raw.extend_from_slice(&chunk[..n]);
+        let mut at = 0;
         if !headers_done {
-            let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            let Some(end) = memchr::memmem::find(&raw, b"\r\n\r\n") else {
                 continue;
             };
             assert!(
@@ -387,58 +450,84 @@ async fn read_stream(
                 "{}",
                 String::from_utf8_lossy(&raw[..end])
             );
-            raw.drain(..end + 4);
+            at = end + 4;
             headers_done = true;
         }
         // Chunked transfer coding: "<hex size>\r\n<data>\r\n".
-        while let Some(line) = find_pair(&raw, b'\r', b'\n') {
-            let size = usize::from_str_radix(std::str::from_utf8(&raw[..line]).unwrap().trim(), 16)
-                .unwrap();
-            if raw.len() < line + 2 + size + 2 {
+        while let Some(line) = line_end.find(&raw[at..]) {
+            let size =
+                usize::from_str_radix(std::str::from_utf8(&raw[at..at + line]).unwrap().trim(), 16)
+                    .unwrap();
+            let data = at + line + 2;
+            if raw.len() < data + size + 2 {
                 break;
             }
-            body.extend_from_slice(&raw[line + 2..line + 2 + size]);
-            raw.drain(..line + 2 + size + 2);
             if size == 0 {
                 return Some(());
             }
+            body.extend_from_slice(&raw[data..data + size]);
+            at = data + size + 2;
         }
-        while let Some(end) = find_pair(&body, b'\n', b'\n') {
-            {
-                let frame = &body[..end];
-                let mut name: &[u8] = b"";
-                let mut data: &[u8] = b"";
-                for line in frame.split(|b| *b == b'\n') {
-                    if let Some(v) = line.strip_prefix(b"event: ") {
-                        name = v;
-                    } else if let Some(v) = line.strip_prefix(b"data: ") {
-                        data = v;
-                    }
+        raw.drain(..at);
+        let mut at = 0;
+        while let Some(end) = frame_end.find(&body[at..]) {
+            let frame = &body[at..at + end];
+            at += end + 2;
+            // The API writes `id:`, `event:`, then one `data:` line: only the first two lines are
+            // searched (the data is kilobytes long).
+            let (mut id, mut name, mut data): (&[u8], &[u8], &[u8]) = (b"", b"", b"");
+            let mut rest = frame;
+            while !rest.is_empty() {
+                let (line, next) = match memchr::memchr(b'\n', rest) {
+                    Some(end) if !rest.starts_with(b"data: ") => (&rest[..end], &rest[end + 1..]),
+                    _ => (rest, &b""[..]),
+                };
+                if let Some(v) = line.strip_prefix(b"id: ") {
+                    id = v;
+                } else if let Some(v) = line.strip_prefix(b"event: ") {
+                    name = v;
+                } else if let Some(v) = line.strip_prefix(b"data: ") {
+                    data = v;
                 }
-                match name {
-                    b"snapshot" | b"resync" => {
-                        let snapshot: SnapshotData<'_> = serde_json::from_slice(data).unwrap();
-                        for song in snapshot.setlists.iter().flat_map(|s| &s.songs) {
-                            // A resync carries versions already counted or skipped: no latency.
-                            view.apply(song, &plan, None, now_us);
-                        }
-                        if !snapshot_seen {
-                            snapshot_seen = true;
-                            ready.fetch_add(1, Ordering::AcqRel);
-                            permit.take();
-                        }
-                    }
-                    b"votes" => {
-                        let mut hist = hist.borrow_mut();
-                        for song in scan_votes(data) {
-                            view.apply(&song, &plan, Some(&mut hist), now_us);
-                        }
-                    }
-                    _ => {}
-                }
+                rest = next;
             }
-            body.drain(..end + 2);
+            let mut key = name.to_vec();
+            key.extend_from_slice(id);
+            match name {
+                b"snapshot" | b"resync" => {
+                    let event = EVENTS.with_borrow_mut(|events| {
+                        events.intern(&key, false, || {
+                            let snapshot: SnapshotData<'_> = serde_json::from_slice(data).unwrap();
+                            snapshot
+                                .setlists
+                                .iter()
+                                .flat_map(|s| &s.songs)
+                                .filter_map(|s| Counts::of(s, &plan))
+                                .collect()
+                        })
+                    });
+                    view.receive(event, now_us);
+                    if !snapshot_seen {
+                        snapshot_seen = true;
+                        ready.fetch_add(1, Ordering::AcqRel);
+                        permit.take();
+                    }
+                }
+                b"votes" => {
+                    let event = EVENTS.with_borrow_mut(|events| {
+                        events.intern(&key, true, || {
+                            scan_votes(data)
+                                .iter()
+                                .filter_map(|s| Counts::of(s, &plan))
+                                .collect()
+                        })
+                    });
+                    view.receive(event, now_us);
+                }
+                _ => {}
+            }
         }
+        body.drain(..at);
     }
 }
 
@@ -446,9 +535,9 @@ type Views = Vec<Rc<RefCell<View>>>;
 /// Per stream: its counts (up, down, version) per song at the end, and whether it ended early.
 type Ends = Vec<(Vec<(i64, i64, i64)>, bool)>;
 
-/// The subscribers, spread over single-threaded runtimes (each with its own histogram).
+/// The subscribers, spread over single-threaded runtimes (each measuring its own streams).
 struct Fleet {
-    threads: Vec<std::thread::JoinHandle<(Histogram, Ends)>>,
+    threads: Vec<std::thread::JoinHandle<(Latencies, Ends)>>,
     stop: Arc<AtomicBool>,
     connect_s: f64,
 }
@@ -474,11 +563,11 @@ impl Fleet {
                     .unwrap();
                 let local = tokio::task::LocalSet::new();
                 local.block_on(&runtime, async move {
-                    let hist = Rc::new(RefCell::new(Histogram::new()));
                     let mut views: Views = Vec::new();
                     for _ in 0..count {
                         let view = Rc::new(RefCell::new(View {
                             held: vec![(0, 0, -1); plan.base_version.len()],
+                            received: Vec::with_capacity(512),
                             ended: false,
                         }));
                         views.push(view.clone());
@@ -486,7 +575,6 @@ impl Fleet {
                             addr.clone(),
                             path.clone(),
                             plan.clone(),
-                            hist.clone(),
                             ready.clone(),
                             connects.clone(),
                             view,
@@ -495,15 +583,18 @@ impl Fleet {
                     while !stop.load(Ordering::Relaxed) {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
-                    let hist = hist.borrow().clone();
-                    let views = views
-                        .iter()
-                        .map(|v| {
-                            let v = v.borrow();
-                            (v.held.clone(), v.ended)
-                        })
-                        .collect();
-                    (hist, views)
+                    let mut latencies = Latencies::new();
+                    let views = EVENTS.with_borrow(|events| {
+                        views
+                            .iter()
+                            .map(|v| {
+                                let v = v.borrow();
+                                v.measure(&plan, events, &mut latencies);
+                                (v.held.clone(), v.ended)
+                            })
+                            .collect()
+                    });
+                    (latencies, views)
                 })
             }));
         }
@@ -525,9 +616,9 @@ impl Fleet {
 
     /// Closes the streams; returns the latencies, how many streams hold `finals`, and how many
     /// were still open.
-    fn finish(self, finals: &[(String, i64, i64)]) -> (Histogram, usize, usize) {
+    fn finish(self, finals: &[(String, i64, i64)]) -> (Latencies, usize, usize) {
         self.stop.store(true, Ordering::Relaxed);
-        let mut hist = Histogram::new();
+        let mut hist = Latencies::new();
         let mut holding = 0;
         let mut streams = 0;
         for thread in self.threads {
@@ -566,7 +657,10 @@ async fn subscribe_mode(args: Args) {
     // Versions before the run: the show page does not carry them, so take them from a snapshot.
     let addr = args.base.trim_start_matches("http://").to_owned();
     let path = format!("/v1/shows/{}/events", args.show);
-    let base_version = {
+    // Without streams (realtime off: the votes alone), nothing to measure against.
+    let base_version = if args.subscribers == 0 {
+        vec![0; songs.len()]
+    } else {
         let mut probe = TcpStream::connect(&addr).await.unwrap();
         probe
             .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes())
@@ -597,6 +691,7 @@ async fn subscribe_mode(args: Args) {
             .map(|(id, _, _)| versions[id.as_str()])
             .collect::<Vec<i64>>()
     };
+    let start_unix_us = unix_us();
     let plan = Arc::new(Plan {
         start: Instant::now(),
         index: songs
@@ -611,6 +706,7 @@ async fn subscribe_mode(args: Args) {
         replied_at: (0..songs.len())
             .map(|_| (0..per_song).map(|_| AtomicU64::new(0)).collect())
             .collect(),
+        committed_at: OnceLock::new(),
     });
 
     let fleet = Fleet::spawn(&args, plan.clone(), &addr, &path).await;
@@ -625,16 +721,18 @@ async fn subscribe_mode(args: Args) {
     let interval = Duration::from_secs_f64(1.0 / args.rate);
     let vote_started = Instant::now();
     let sent = Arc::new(AtomicUsize::new(0));
-    let vote_ms = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let vote_ms = Arc::new(Mutex::new(Vec::new()));
     let mut voters = Vec::new();
+    let voters_all = Arc::new(Mutex::new(Vec::new()));
     for (i, (song, _, _)) in songs.iter().enumerate() {
-        let (http, plan, sent, vote_ms, secret, base) = (
+        let (http, plan, sent, vote_ms, secret, base, voters_of) = (
             http.clone(),
             plan.clone(),
             sent.clone(),
             vote_ms.clone(),
             secret.clone(),
             args.base.clone(),
+            voters_all.clone(),
         );
         let song = song.clone();
         let period = interval * songs.len() as u32;
@@ -649,7 +747,9 @@ async fn subscribe_mode(args: Args) {
                 }
                 tokio::time::sleep_until(next).await;
                 next += period;
-                let token = token(&secret);
+                let voter = uuid::Uuid::new_v4();
+                let token = token(&secret, voter);
+                voters_of.lock().unwrap().push((i, k, voter));
                 plan.sent_at[i][k]
                     .store(plan.start.elapsed().as_micros() as u64, Ordering::Release);
                 let t = Instant::now();
@@ -681,25 +781,84 @@ async fn subscribe_mode(args: Args) {
     let finals = show_songs(&http, &args.base, &args.show).await;
     let settle = Instant::now();
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let voters = voters_all.lock().unwrap().clone();
+    let committed = commit_times(&args, &voters, start_unix_us, per_song, songs.len());
+    plan.committed_at.set(committed).unwrap();
     let (hist, holding, streams) = fleet.finish(&finals);
     let mut vote_ms = vote_ms.lock().unwrap().clone();
     vote_ms.sort_by(f64::total_cmp);
     let pct = |v: &[f64], p: f64| v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1];
     println!(
-        "RESULT subscribers={} streams_open={streams} votes={sent} vote_rate={:.0} deliveries={} p50_ms={:.1} p99_ms={:.1} max_ms={:.1} reply_p50_ms={:.1} reply_p99_ms={:.1} final_ok={holding} final_pct={:.2} vote_p50_ms={:.1} vote_p99_ms={:.1} connect_s={connect_s:.1} settle_s={:.1}",
+        "RESULT subscribers={} streams_open={streams} votes={sent} vote_rate={:.0} deliveries={} p50_ms={:.1} p99_ms={:.1} max_ms={:.1} sent_p50_ms={:.1} sent_p99_ms={:.1} reply_p50_ms={:.1} reply_p99_ms={:.1} final_ok={holding} final_pct={:.2} vote_p50_ms={:.1} vote_p99_ms={:.1} connect_s={connect_s:.1} settle_s={:.1}",
         args.subscribers,
         sent as f64 / vote_s,
-        hist.count,
-        hist.percentile_ms(0.50),
-        hist.percentile_ms(0.99),
-        hist.max as f64 / 1000.0,
-        hist.reply_percentile_ms(0.50),
-        hist.reply_percentile_ms(0.99),
+        hist.commit.count,
+        hist.commit.percentile_ms(0.50),
+        hist.commit.percentile_ms(0.99),
+        hist.commit.max_ms(),
+        hist.sent.percentile_ms(0.50),
+        hist.sent.percentile_ms(0.99),
+        hist.reply.percentile_ms(0.50),
+        hist.reply.percentile_ms(0.99),
         100.0 * holding as f64 / args.subscribers as f64,
         pct(&vote_ms, 0.5),
         pct(&vote_ms, 0.99),
         settle.elapsed().as_secs_f64(),
     );
+}
+
+fn unix_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64
+}
+
+/// When each vote committed, in µs since the plan's start (`start_unix_us` on the wall clock):
+/// PostgreSQL's commit timestamp of each vote's row (the server runs with
+/// `track_commit_timestamp`), read with psql as the database's owner.
+fn commit_times(
+    args: &Args,
+    voters: &[(usize, usize, uuid::Uuid)],
+    start_unix_us: u64,
+    per_song: usize,
+    songs: usize,
+) -> Vec<Vec<u64>> {
+    let url = args.database_url.as_deref().expect("--database-url");
+    let ids: Vec<String> = voters.iter().map(|(_, _, id)| format!("'{id}'")).collect();
+    let sql = format!(
+        "SELECT user_id, (extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000000)::bigint \
+         FROM votes WHERE user_id IN ({})",
+        ids.join(",")
+    );
+    let mut psql = std::process::Command::new("psql")
+        .args(["-X", "-At", "-v", "ON_ERROR_STOP=1", "-F", " ", url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("psql");
+    std::io::Write::write_all(&mut psql.stdin.take().unwrap(), sql.as_bytes()).unwrap();
+    let out = psql.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "reading commit timestamps failed (is track_commit_timestamp on?)"
+    );
+    let at: HashMap<String, u64> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            let (id, us) = line.split_once(' ')?;
+            Some((id.to_owned(), us.parse::<u64>().ok()?))
+        })
+        .collect();
+    let mut committed = vec![vec![0_u64; per_song]; songs];
+    for (i, k, id) in voters {
+        let us = at
+            .get(&id.to_string())
+            .unwrap_or_else(|| panic!("no commit timestamp for voter {id}"));
+        committed[*i][*k] = us.saturating_sub(start_unix_us);
+    }
+    committed
 }
 
 async fn throughput_mode(args: Args) {
@@ -728,6 +887,7 @@ async fn throughput_mode(args: Args) {
             base_version: vec![0; songs.len()],
             sent_at: songs.iter().map(|_| Vec::new()).collect(),
             replied_at: songs.iter().map(|_| Vec::new()).collect(),
+            committed_at: OnceLock::new(),
         });
         let addr = args.base.trim_start_matches("http://").to_owned();
         let path = format!("/v1/shows/{}/events", args.show);
@@ -746,7 +906,9 @@ async fn throughput_mode(args: Args) {
             done.clone(),
             args.base.clone(),
         );
-        let tokens: Vec<String> = (0..4).map(|_| token(&secret)).collect();
+        let tokens: Vec<String> = (0..4)
+            .map(|_| token(&secret, uuid::Uuid::new_v4()))
+            .collect();
         tasks.push(tokio::spawn(async move {
             // Each (user, song) pair flips direction on every vote: every vote changes counts.
             let mut up = vec![false; tokens.len() * songs.len()];

@@ -15,6 +15,8 @@ use crate::rate_limit::RateLimiter;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    /// Where signed-in work runs and the pool's connections live (`db::runtime`).
+    pub db: tokio::runtime::Handle,
     /// The settings the pool was built from (the readiness check opens its own connection).
     pub database: DatabaseConfig,
     pub jwt: Arc<JwtVerifier>,
@@ -44,9 +46,12 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Builds the state from the configuration; no connection is opened yet.
     pub fn new(config: &Config) -> Result<Self, ConfigError> {
+        let db = crate::db::runtime()
+            .map_err(|e| ConfigError::new("DATABASE_URL", e))?
+            .clone();
         let pool = config
             .database
-            .build_pool()
+            .build_pool_on(db.clone())
             .map_err(|e| ConfigError::new(&e.setting, e.reason))?;
         // One listener per process, on its own connection (as theset_api: RLS applies), opened
         // when the first event stream is.
@@ -60,6 +65,7 @@ impl AppState {
         };
         Ok(Self {
             pool,
+            db,
             database: config.database.clone(),
             jwt: Arc::new(JwtVerifier::new(&config.jwt_secret)),
             vote_limiter: Arc::new(RateLimiter::new(config.vote_rate_limit)),

@@ -252,11 +252,32 @@ impl DatabaseConfig {
 
     /// Builds the pool. No connection is opened until one is needed.
     pub fn build_pool(&self) -> Result<DbPool, ConfigError> {
+        self.pool_on(None)
+    }
+
+    /// As [`Self::build_pool`], with every connection opened on `runtime`, so that its socket is
+    /// read and written there (tokio-postgres drives a connection from a task on the runtime that
+    /// opened it), whichever runtime the queries are issued from.
+    pub fn build_pool_on(&self, runtime: tokio::runtime::Handle) -> Result<DbPool, ConfigError> {
+        self.pool_on(Some(runtime))
+    }
+
+    fn pool_on(&self, runtime: Option<tokio::runtime::Handle>) -> Result<DbPool, ConfigError> {
         let config = self.clone();
         let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
         manager_config.custom_setup = Box::new(move |_url| {
             let config = config.clone();
-            async move { config.connect().await }.boxed()
+            let runtime = runtime.clone();
+            async move {
+                match runtime {
+                    None => config.connect().await,
+                    Some(runtime) => runtime
+                        .spawn(async move { config.connect().await })
+                        .await
+                        .unwrap_or_else(|e| Err(ConnectionError::BadConnection(e.to_string()))),
+                }
+            }
+            .boxed()
         });
         // Fast: a checkout costs no extra round trip; a broken connection is detected by the
         // pool (and dropped) the first time it is used.
