@@ -243,7 +243,12 @@ impl<'h> Session<'h> {
                 Wake::Tick => {
                     next_tick = Instant::now() + interval;
                     self.poll_votes().await?;
-                    dirty.extend(self.flush_votes());
+                    let (unknown, next_due) = self.flush_votes();
+                    dirty.extend(unknown);
+                    // Held changes go out when their window closes, not at the first tick after.
+                    if let Some(due) = next_due {
+                        next_tick = next_tick.min(due);
+                    }
                     let now = Instant::now();
                     self.hub.evict_idle::<ShowKind>(now);
                     self.hub.evict_idle::<SongKind>(now);
@@ -444,11 +449,19 @@ impl<'h> Session<'h> {
 
     /// Sends held vote changes of every topic whose coalescing window has passed: each song at most
     /// once per window, at the newest version read. Returns shows whose held state lacks a song
-    /// that votes named (to be read again).
-    fn flush_votes(&mut self) -> Vec<ShowId> {
+    /// that votes named (to be read again), and when the earliest window still open closes.
+    fn flush_votes(&mut self) -> (Vec<ShowId>, Option<Instant>) {
         let now = Instant::now();
         let window = self.hub.options.coalesce_window;
-        let due = |last: Option<Instant>| last.is_none_or(|t| now.duration_since(t) >= window);
+        let next_due = std::cell::Cell::new(None::<Instant>);
+        let due = |last: Option<Instant>| match last {
+            Some(t) if now.duration_since(t) < window => {
+                let at = t + window;
+                next_due.set(Some(next_due.get().map_or(at, |d: Instant| d.min(at))));
+                false
+            }
+            _ => true,
+        };
         let mut unknown = Vec::new();
         self.show_votes.retain(|&show, songs| {
             let Some(topic) = self.hub.topic::<ShowKind>(show) else {
@@ -514,7 +527,7 @@ impl<'h> Session<'h> {
             }
             false
         });
-        unknown
+        (unknown, next_due.get())
     }
 
     /// Shows whose structure changed (or may have): read them again and send what changed.
