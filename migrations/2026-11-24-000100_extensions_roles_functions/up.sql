@@ -13,18 +13,29 @@ CREATE EXTENSION IF NOT EXISTS unaccent;
 --   theset_service  the worker and the CLI: owns nothing, bypasses RLS (as Supabase's
 --                   "service_role").
 -- Passwords are set by whoever deploys (ALTER ROLE ... PASSWORD); the dev cluster trusts loopback.
+-- Databases on one server may run this at the same moment (tests do): a role is created unless
+-- another session just did, and altered only when its attributes are wrong, since two sessions
+-- updating the same pg_authid row fail with "tuple concurrently updated".
 DO $$
+DECLARE
+  r record;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'theset_api') THEN
-    CREATE ROLE theset_api LOGIN;
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'theset_service') THEN
-    CREATE ROLE theset_service LOGIN;
-  END IF;
+  FOR r IN SELECT * FROM (VALUES ('theset_api', false), ('theset_service', true)) AS t(name, bypass)
+  LOOP
+    BEGIN
+      EXECUTE format('CREATE ROLE %I LOGIN', r.name);
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;
+    END;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name
+               AND (rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication
+                    OR rolbypassrls <> r.bypass)) THEN
+      EXECUTE format('ALTER ROLE %I NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION %s',
+                     r.name, CASE WHEN r.bypass THEN 'BYPASSRLS' ELSE 'NOBYPASSRLS' END);
+    END IF;
+  END LOOP;
 END
 $$;
-ALTER ROLE theset_api NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-ALTER ROLE theset_service NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION BYPASSRLS;
 
 -- Accent- and case-insensitive key for trigram search. unaccent() is only STABLE (its dictionary
 -- could change), so indexes go through this IMMUTABLE wrapper that names the dictionary.
