@@ -36,6 +36,53 @@ async fn an_exhausted_pool_answers_unavailable_after_its_wait_timeout() {
     );
 }
 
+/// `build_pool_on`: a connection's socket is driven by the runtime the pool was built on, so it
+/// keeps working after the runtime that first asked for it is gone. (A plain `build_pool`
+/// connection dies with the runtime that opened it: its driving task goes with that runtime.)
+#[test]
+fn connections_of_a_pool_built_on_a_runtime_outlive_the_runtimes_using_them() {
+    let home = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = home.block_on(TestDatabase::new());
+    let mut config = db.config_as("theset_api");
+    config.pool_size = 1;
+    let pool = config.build_pool_on(home.handle().clone()).unwrap();
+    let backends: Vec<i32> = (0..3)
+        .map(|_| {
+            let caller = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            caller.block_on(async {
+                let mut conn = tokio::time::timeout(NO_HANG, pool.get())
+                    .await
+                    .expect("the pool wait is bounded")
+                    .unwrap();
+                #[derive(QueryableByName)]
+                struct Backend {
+                    #[diesel(sql_type = diesel::sql_types::Integer)]
+                    pid: i32,
+                }
+                let backend: Backend = tokio::time::timeout(
+                    NO_HANG,
+                    sql_query("SELECT pg_backend_pid() AS pid").get_result(&mut *conn),
+                )
+                .await
+                .expect("the query answers")
+                .expect("the connection still works after its first caller's runtime ended");
+                backend.pid
+            })
+        })
+        .collect();
+    assert!(
+        backends.windows(2).all(|w| w[0] == w[1]),
+        "one connection served every caller: {backends:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_server_that_never_answers_gives_a_connect_timeout() {
     // A listener that accepts and then says nothing, like a wedged server or a dead proxy.

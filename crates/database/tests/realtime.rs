@@ -1,7 +1,7 @@
 //! Realtime streams against a real PostgreSQL: writes made with plain SQL (as psql would) reach
-//! subscribers, streams stay within their show, coalescing ends on the final counts, the listener
-//! recovers from pg_terminate_backend, Last-Event-ID replays, laggards get a resync, structural
-//! changes arrive as setlist events.
+//! subscribers, streams stay within their show, coalescing ends on the final counts, held changes
+//! go out when their window closes, the listener recovers from pg_terminate_backend,
+//! Last-Event-ID replays, laggards get a resync, structural changes arrive as setlist events.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
@@ -285,6 +285,53 @@ async fn coalesced_bursts_always_end_on_the_final_counts() {
         }
     }
     assert_eq!(held, finals);
+}
+
+/// A change read while its topic's window is open goes out when the window closes, not at the
+/// first log read after it: events stay at most one window apart. (Reads every 2 s and a 2.5 s
+/// window: at the next read the second event would come 4 s after the first.)
+#[tokio::test]
+async fn a_held_change_goes_out_when_its_window_closes() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let sample = fixtures::show(&mut conn, 2).await;
+    let fans = [
+        fixtures::user(&mut conn, UserRole::User).await,
+        fixtures::user(&mut conn, UserRole::User).await,
+    ];
+    let song = sample.setlist_songs[0].id;
+    let window = Duration::from_millis(2_500);
+    let realtime = start(
+        &db,
+        RealtimeOptions {
+            poll_interval: Duration::from_secs(2),
+            coalesce_window: window,
+            ..RealtimeOptions::default()
+        },
+    );
+    let mut stream = realtime
+        .subscribe_to_setlist_updates(sample.show.id)
+        .await
+        .unwrap();
+    next(&mut stream).await;
+
+    vote(&mut conn, fans[0].id, song, "up").await;
+    let first = until(&mut stream, |u| !votes_of(u).is_empty()).await;
+    let first_at = std::time::Instant::now();
+    assert_eq!(votes_of(first.last().unwrap())[0].upvotes, 1);
+    // Committed at once, read at the next tick while the window is still open: held.
+    vote(&mut conn, fans[1].id, song, "up").await;
+    let second = until(&mut stream, |u| !votes_of(u).is_empty()).await;
+    let apart = first_at.elapsed();
+    assert_eq!(votes_of(second.last().unwrap())[0].upvotes, 2);
+    assert!(
+        apart >= window - Duration::from_millis(200),
+        "coalesced: not before the window closes ({apart:?})"
+    );
+    assert!(
+        apart < window + Duration::from_millis(900),
+        "sent when the window closed, not at the next read ({apart:?})"
+    );
 }
 
 #[tokio::test]
