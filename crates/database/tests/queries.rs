@@ -603,6 +603,38 @@ async fn venues_and_shows_near_a_point() {
         soonest.iter().map(|s| s.card.show.id).collect::<Vec<_>>(),
         vec![soon_far.id, mid.id, late_near.id]
     );
+    assert!(
+        nearest
+            .windows(2)
+            .all(|w| w[0].distance_m < w[1].distance_m),
+        "distances grow: {:?}",
+        nearest.iter().map(|s| s.distance_m).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        nearest
+            .iter()
+            .map(|s| s.card.venue.as_ref().map(|v| v.id))
+            .collect::<Vec<_>>(),
+        vec![
+            Some(tempodrom.id),
+            Some(columbiahalle.id),
+            Some(waschhaus.id)
+        ]
+    );
+    // The limit keeps the first shows of the whole order, not of some other order.
+    let first_two = Show::nearby(
+        &mut conn,
+        &NearbyShows {
+            limit: 2,
+            ..search(NearbyOrder::Soonest, None)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        first_two.iter().map(|s| s.card.show.id).collect::<Vec<_>>(),
+        vec![soon_far.id, mid.id]
+    );
     let window = Show::nearby(&mut conn, &search(NearbyOrder::Soonest, Some(15)))
         .await
         .unwrap();

@@ -1,0 +1,1 @@
+DROP INDEX idx_shows_upcoming_by_venue;
