@@ -143,6 +143,19 @@ async fn function_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
         > 0
 }
 
+/// Functions, relations (tables, indexes, ...) and triggers of the public schema: what a migration
+/// creates or drops.
+async fn schema_objects(conn: &mut AsyncPgConnection) -> i64 {
+    count(
+        conn,
+        "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace) \
+         + (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) \
+         + (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+            WHERE c.relnamespace = 'public'::regnamespace) AS n",
+    )
+    .await
+}
+
 // --- usage ---------------------------------------------------------------------------------------
 
 #[test]
@@ -422,25 +435,28 @@ async fn a_failed_redo_leaves_the_migration_applied() {
     let url = db.url();
     let mut conn = db.conn().await;
     let all = applied_versions(&mut conn).await;
-    // The last migration's down drops functions and its up creates them again: refuse any
-    // CREATE FUNCTION in this database, so the up fails after the down succeeded.
+    // A migration's down drops what its up creates: refuse every CREATE in this database, so the
+    // up fails after the down succeeded (whatever the last migration is).
     sql_query(
-        "CREATE FUNCTION refuse_functions() RETURNS event_trigger LANGUAGE plpgsql AS \
-         $$ BEGIN RAISE EXCEPTION 'functions are frozen here'; END $$",
+        "CREATE FUNCTION refuse_creation() RETURNS event_trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RAISE EXCEPTION 'creation is frozen here'; END $$",
     )
     .execute(&mut conn)
     .await
     .unwrap();
     sql_query(
-        "CREATE EVENT TRIGGER refuse_functions ON ddl_command_end \
-         WHEN TAG IN ('CREATE FUNCTION') EXECUTE FUNCTION refuse_functions()",
+        "CREATE EVENT TRIGGER refuse_creation ON ddl_command_end \
+         WHEN TAG IN ('CREATE FUNCTION', 'CREATE INDEX', 'CREATE TABLE', 'CREATE TRIGGER', \
+         'CREATE POLICY', 'CREATE VIEW', 'CREATE TYPE', 'ALTER FUNCTION', 'ALTER TABLE') \
+         EXECUTE FUNCTION refuse_creation()",
     )
     .execute(&mut conn)
     .await
     .unwrap();
+    let objects = schema_objects(&mut conn).await;
 
     let redo = theset_on(&url, &["migrate", "redo"]);
-    assert_one_line_error(&redo, 1, "functions are frozen here");
+    assert_one_line_error(&redo, 1, "creation is frozen here");
     assert!(
         stderr(&redo).contains("redoing the last migration of postgres@"),
         "{}",
@@ -448,8 +464,7 @@ async fn a_failed_redo_leaves_the_migration_applied() {
     );
     // Reverted and re-applied in one transaction: nothing of the revert stayed.
     assert_eq!(applied_versions(&mut conn).await, all);
-    assert!(function_exists(&mut conn, "show_details").await);
-    assert!(function_exists(&mut conn, "add_setlist_song").await);
+    assert_eq!(schema_objects(&mut conn).await, objects);
 }
 
 // --- seed ----------------------------------------------------------------------------------------
