@@ -110,6 +110,7 @@ diesel::table! {
         kind -> Text,
         entity_id -> Uuid,
         word_count -> Int2,
+        words -> Nullable<Array<Nullable<Text>>>,
     }
 }
 

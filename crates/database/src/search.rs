@@ -1,6 +1,7 @@
 //! One search over artists, songs and venues: accent- and case-insensitive, typo-tolerant per
 //! word (pg_trgm similarity against a dictionary of indexed words), each kind ranked by a
-//! word-level similarity and served by the word index of migration 000800 (`search_hits`).
+//! word-level similarity and served by the word index of migrations 000800 and 000940
+//! (`search_all`).
 
 use diesel::prelude::*;
 use diesel::sql_types::{Float4, Integer, Nullable, Text};
@@ -79,20 +80,21 @@ struct Hit {
     score: f32,
 }
 
-// All three kinds in one round trip; `search_hits` (migration 000800) does the ranking. It follows
+// All three kinds in one round trip; `search_all` (migration 000940) does the ranking. It follows
 // `WITH p AS (SELECT <query> AS q, <limit> AS lim)` (see `SearchStatement`), so each parameter is
 // bound once.
 const SEARCH_BODY: &str = "\
+, h AS MATERIALIZED (SELECT h.* FROM p, search_all(p.q, p.lim) h) \
 (SELECT 'a' AS kind, a.id, a.name, a.slug, a.image_url, NULL::uuid AS artist_id, \
         NULL::text AS artist_name, NULL::text AS city, NULL::text AS country, h.score \
-   FROM p, search_hits(p.q, 'a', p.lim) h JOIN artists a ON a.id = h.entity_id) \
+   FROM h JOIN artists a ON a.id = h.entity_id WHERE h.kind = 'a') \
 UNION ALL \
 (SELECT 's', s.id, s.title, a.slug, NULL, a.id, a.name, NULL, NULL, h.score \
-   FROM p, search_hits(p.q, 's', p.lim) h JOIN songs s ON s.id = h.entity_id \
-   JOIN artists a ON a.id = s.artist_id) \
+   FROM h JOIN songs s ON s.id = h.entity_id JOIN artists a ON a.id = s.artist_id \
+  WHERE h.kind = 's') \
 UNION ALL \
 (SELECT 'v', v.id, v.name, v.slug, NULL, NULL, NULL, v.city, v.country, h.score \
-   FROM p, search_hits(p.q, 'v', p.lim) h JOIN venues v ON v.id = h.entity_id) \
+   FROM h JOIN venues v ON v.id = h.entity_id WHERE h.kind = 'v') \
 ORDER BY kind, score DESC, id";
 
 /// The search statement with its two parameters. Unlike diesel's `sql_query`, which marks its

@@ -99,11 +99,13 @@ struct Term {
     entity_id: uuid::Uuid,
     #[diesel(sql_type = diesel::sql_types::SmallInt)]
     word_count: i16,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Array<Text>>)]
+    words: Option<Vec<String>>,
 }
 
 async fn terms(conn: &mut AsyncPgConnection) -> Vec<Term> {
     diesel::sql_query(
-        "SELECT word, kind, entity_id, word_count FROM search_terms ORDER BY entity_id, word",
+        "SELECT word, kind, entity_id, word_count, words FROM search_terms ORDER BY entity_id, word",
     )
     .load(conn)
     .await
@@ -181,6 +183,13 @@ async fn the_word_index_follows_every_writer_and_equals_a_rebuild() {
 
     let maintained = terms(&mut conn).await;
     assert!(!maintained.is_empty());
+    let voidz: Vec<_> = maintained.iter().filter(|t| t.kind == "a").collect();
+    assert!(
+        voidz
+            .iter()
+            .all(|t| t.words.as_deref() == Some(&["the".to_string(), "voidz".to_string()][..])),
+        "every posting carries its name's sorted words"
+    );
     diesel::sql_query("SELECT search_index_rebuild()")
         .execute(&mut conn)
         .await
@@ -283,4 +292,43 @@ async fn a_search_is_served_by_the_word_indexes() {
         }
         assert!(after > before, "{index} was not used by the search");
     }
+}
+
+#[tokio::test]
+async fn a_name_too_long_to_carry_its_words_is_still_scored_on_all_of_them() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    fixtures::artist(&mut conn, "Quasar Nebula").await;
+    // 150 distinct words: their list (over 1,000 bytes) is not stored beside each posting.
+    let long: String = std::iter::once("Quasar Nebula".to_string())
+        .chain((0..150).map(|i| format!("filler{i:04}")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    fixtures::artist(&mut conn, &long).await;
+    let stored: Vec<Term> = terms(&mut conn)
+        .await
+        .into_iter()
+        .filter(|t| t.word == "quasar")
+        .collect();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        stored.iter().filter(|t| t.words.is_none()).count(),
+        1,
+        "only the long name's postings go without their words"
+    );
+
+    let hits = search(&mut conn, "quasar nebula", 10)
+        .await
+        .unwrap()
+        .artists;
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].name, "Quasar Nebula");
+    assert_eq!(hits[0].score, 1.0);
+    assert_eq!(hits[1].name, long);
+    // Both query words matched: 2 / (2 query words + 152 name words - 2).
+    assert!(
+        (hits[1].score - 2.0 / 152.0).abs() < 1e-6,
+        "{}",
+        hits[1].score
+    );
 }
