@@ -504,6 +504,7 @@ struct NearbyStatement {
     to: Option<DateTime<Utc>>,
     order: NearbyOrder,
     limit: i64,
+    // diesel's select lists: kept here because `walk_ast` borrows them for the statement's life.
     columns: (
         diesel::dsl::AsSelect<Show, diesel::pg::Pg>,
         diesel::dsl::AsSelect<ArtistSummary, diesel::pg::Pg>,
