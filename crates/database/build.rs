@@ -1,23 +1,29 @@
-//! Rebuilds the crate when a migration is added or edited (`embed_migrations!` does not notice new
-//! folders by itself) and exports a fingerprint of the migrations, which names the migrated
-//! template database the tests clone.
+//! Rebuilds the crate when a migration or a replaceable schema file is added or edited
+//! (`embed_migrations!` does not notice new folders by itself) and exports a fingerprint of both,
+//! which names the migrated template database the tests clone.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::{env, fs};
 
 fn main() {
-    let dir =
-        Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../../migrations");
-    println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files = Vec::new();
-    collect(&dir, &mut files);
-    files.sort();
+    let crate_dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).to_owned();
     let mut hasher = DefaultHasher::new();
-    for file in &files {
-        println!("cargo:rerun-if-changed={}", file.display());
-        file.strip_prefix(&dir).unwrap_or(file).hash(&mut hasher);
-        fs::read(file).unwrap_or_default().hash(&mut hasher);
+    for dir in [
+        crate_dir.join("../../migrations"),
+        crate_dir.join("replaceable"),
+    ] {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let mut files = Vec::new();
+        collect(&dir, &mut files);
+        files.sort();
+        for file in &files {
+            println!("cargo:rerun-if-changed={}", file.display());
+            file.strip_prefix(&crate_dir)
+                .unwrap_or(file)
+                .hash(&mut hasher);
+            fs::read(file).unwrap_or_default().hash(&mut hasher);
+        }
     }
     println!(
         "cargo:rustc-env=THESET_MIGRATIONS_FINGERPRINT={:016x}",

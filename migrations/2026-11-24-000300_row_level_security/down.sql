@@ -3,34 +3,6 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE 
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM theset_api, theset_service;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM theset_api, theset_service;
 REVOKE USAGE ON SCHEMA public FROM theset_api, theset_service;
-
-DROP POLICY votes_own_delete ON votes;
-DROP POLICY votes_own_update ON votes;
-DROP POLICY votes_own_insert ON votes;
-DROP POLICY votes_own_read ON votes;
-DROP POLICY setlist_songs_delete ON setlist_songs;
-DROP POLICY setlist_songs_update ON setlist_songs;
-DROP POLICY setlist_songs_insert ON setlist_songs;
-DROP POLICY setlist_songs_read ON setlist_songs;
-DROP POLICY setlists_delete ON setlists;
-DROP POLICY setlists_update ON setlists;
-DROP POLICY setlists_insert ON setlists;
-DROP POLICY setlists_read ON setlists;
-DROP POLICY user_profiles_own_delete ON user_profiles;
-DROP POLICY user_profiles_own_update ON user_profiles;
-DROP POLICY user_profiles_own_insert ON user_profiles;
-DROP POLICY user_profiles_read ON user_profiles;
-DROP POLICY users_own_update ON users;
-DROP POLICY users_own_insert ON users;
-DROP POLICY users_own_read ON users;
-DROP POLICY shows_staff_update ON shows;
-DROP POLICY shows_read ON shows;
-DROP POLICY songs_read ON songs;
-DROP POLICY show_artists_read ON show_artists;
-DROP POLICY venues_read ON venues;
-DROP POLICY artist_stats_read ON artist_stats;
-DROP POLICY artists_read ON artists;
-
 ALTER TABLE vote_totals_pending DISABLE ROW LEVEL SECURITY;
 ALTER TABLE votes DISABLE ROW LEVEL SECURITY;
 ALTER TABLE setlist_songs DISABLE ROW LEVEL SECURITY;
@@ -43,7 +15,3 @@ ALTER TABLE artist_stats DISABLE ROW LEVEL SECURITY;
 ALTER TABLE artists DISABLE ROW LEVEL SECURITY;
 ALTER TABLE user_profiles DISABLE ROW LEVEL SECURITY;
 ALTER TABLE users DISABLE ROW LEVEL SECURITY;
-
-DROP FUNCTION can_edit_setlist(uuid, boolean);
-DROP FUNCTION current_user_is_staff();
-DROP FUNCTION current_user_role();

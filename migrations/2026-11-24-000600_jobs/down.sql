@@ -1,3 +1,2 @@
 DROP TABLE jobs;
-DROP FUNCTION jobs_notify_queued();
 DROP TYPE job_state;

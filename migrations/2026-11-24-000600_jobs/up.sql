@@ -46,22 +46,6 @@ CREATE UNIQUE INDEX idx_jobs_dedup_pending ON jobs (dedup_key)
   WHERE dedup_key IS NOT NULL AND state IN ('queued', 'running');
 CREATE INDEX idx_jobs_dedup_key ON jobs (dedup_key) WHERE dedup_key IS NOT NULL;
 
-CREATE TRIGGER jobs_updated_at BEFORE UPDATE ON jobs
-  FOR EACH ROW EXECUTE FUNCTION set_updated_at();
-
--- Wakes listening workers whenever a job becomes queued, whoever wrote it (worker, CLI, psql).
--- Identical notifications of one transaction are delivered once, so a batch wakes them once.
-CREATE FUNCTION jobs_notify_queued() RETURNS trigger
-LANGUAGE plpgsql
-AS $$
-BEGIN
-  PERFORM pg_notify('theset_jobs', '');
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER jobs_wake AFTER INSERT OR UPDATE OF state ON jobs
-  FOR EACH ROW WHEN (NEW.state = 'queued') EXECUTE FUNCTION jobs_notify_queued();
-
 -- Only the worker and the CLI (theset_service, BYPASSRLS) touch jobs; the API gets no grant and
 -- no policy. RLS is enabled so that an accidental grant still exposes nothing.
 ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;

@@ -45,6 +45,5 @@ CREATE TABLE song_aliases (
 CREATE INDEX idx_song_aliases_song_id ON song_aliases (song_id, artist_id);
 
 ALTER TABLE song_aliases ENABLE ROW LEVEL SECURITY;
-CREATE POLICY song_aliases_read ON song_aliases FOR SELECT USING (true);
 GRANT SELECT ON song_aliases TO theset_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON song_aliases TO theset_service;

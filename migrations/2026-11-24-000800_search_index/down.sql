@@ -1,10 +1,2 @@
-DROP FUNCTION search_hits(text, text, integer, integer);
-DROP TRIGGER venues_search_index ON venues;
-DROP TRIGGER songs_search_index ON songs;
-DROP TRIGGER artists_search_index ON artists;
-DROP FUNCTION search_index_rebuild();
-DROP FUNCTION search_index_sync();
-DROP FUNCTION search_index_put(text, uuid, text);
 DROP TABLE search_terms;
 DROP TABLE search_words;
-DROP FUNCTION search_words_of(text);

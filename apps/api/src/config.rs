@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use theset_database::DatabaseConfig;
-use theset_database::realtime::RealtimeOptions;
+use theset_realtime::RealtimeOptions;
 
 /// Fewest bytes accepted in the JWT secret: HS256 with a short secret can be brute-forced, and
 /// Supabase's project secrets are longer than this.

@@ -19,7 +19,7 @@ use futures_util::future::BoxFuture;
 use theset_database::models::{NewUser, User};
 use theset_database::{Claims, Error as DbError, transaction_as};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 
 /// Runs `work` for a signed-in caller, with their `users` row (created on first sight).
@@ -101,7 +101,8 @@ async fn ensure_user(conn: &mut AsyncPgConnection, caller: &Claims) -> ApiResult
     let user = match User::ensure(conn, &new).await {
         Ok(Some(user)) => user,
         Ok(None) => {
-            return Err(ApiError::conflict(
+            return Err(ApiError::new(
+                Code::EmailInUse,
                 "the token's email belongs to another account",
             ));
         }

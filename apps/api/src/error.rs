@@ -1,5 +1,6 @@
 //! The one HTTP error type. Every failure a handler or extractor can meet becomes an `ApiError`,
-//! rendered as `application/problem+json` (RFC 9457): `{type, title, status, detail}`.
+//! rendered as `application/problem+json` (RFC 9457): `{type, title, status, detail, code}`, where
+//! `code` ([`Code`]) is the stable name of the problem that clients branch on.
 //!
 //! Database errors are mapped by kind (`theset_database::Error`); anything unexpected is logged
 //! with its cause and answered with a bare 500 that leaks nothing.
@@ -8,45 +9,162 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use theset_database::Error as DbError;
+use theset_database::{Closed, Error as DbError};
 
 /// Seconds a client should wait before retrying when the database is unavailable.
 const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 
+/// What kind of problem a reply reports, stable across releases: clients branch on `code`,
+/// never on `detail` (which is for people and may be reworded). Each code has one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// 400: a malformed parameter, query or body, named in `detail`.
+    BadRequest,
+    /// 401: no valid access token.
+    Unauthorized,
+    /// 403: the caller may not do this.
+    Forbidden,
+    /// 404: no such resource (or route).
+    NotFound,
+    /// 405: the route exists, the method does not (`Allow` lists those that do).
+    MethodNotAllowed,
+    /// 409: a row with the same key already exists.
+    AlreadyExists,
+    /// 409: the token's email belongs to another account.
+    EmailInUse,
+    /// 409: the song is already in the setlist.
+    DuplicateSong,
+    /// 409: votes are not taken on this setlist (it is locked, or the actual setlist).
+    VotingClosed,
+    /// 409: the show has started: its predictions take no more votes.
+    ShowStarted,
+    /// 409: the setlist cannot be edited (it is locked, or the actual setlist).
+    SetlistLocked,
+    /// 413: the body is larger than the API accepts.
+    PayloadTooLarge,
+    /// 414: the query string is longer than the API accepts.
+    UriTooLong,
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 422: well-formed but invalid (a value out of range, a reference to a missing row).
+    Validation,
+    /// 429: too many requests; `Retry-After` says when to try again.
+    RateLimited,
+    /// 500: an unexpected failure (logged; the reply says nothing more).
+    Internal,
+    /// 503: the database is unavailable or the server is saturated; see `Retry-After`.
+    Unavailable,
+}
+
+impl Code {
+    /// Every code, in declaration order (the OpenAPI document lists the same).
+    pub const ALL: [Code; 18] = [
+        Code::BadRequest,
+        Code::Unauthorized,
+        Code::Forbidden,
+        Code::NotFound,
+        Code::MethodNotAllowed,
+        Code::AlreadyExists,
+        Code::EmailInUse,
+        Code::DuplicateSong,
+        Code::VotingClosed,
+        Code::ShowStarted,
+        Code::SetlistLocked,
+        Code::PayloadTooLarge,
+        Code::UriTooLong,
+        Code::UnsupportedMediaType,
+        Code::Validation,
+        Code::RateLimited,
+        Code::Internal,
+        Code::Unavailable,
+    ];
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Code::BadRequest => StatusCode::BAD_REQUEST,
+            Code::Unauthorized => StatusCode::UNAUTHORIZED,
+            Code::Forbidden => StatusCode::FORBIDDEN,
+            Code::NotFound => StatusCode::NOT_FOUND,
+            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::AlreadyExists
+            | Code::EmailInUse
+            | Code::DuplicateSong
+            | Code::VotingClosed
+            | Code::ShowStarted
+            | Code::SetlistLocked => StatusCode::CONFLICT,
+            Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::UriTooLong => StatusCode::URI_TOO_LONG,
+            Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Code::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The code as it appears in the body (`voting_closed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadRequest => "bad_request",
+            Code::Unauthorized => "unauthorized",
+            Code::Forbidden => "forbidden",
+            Code::NotFound => "not_found",
+            Code::MethodNotAllowed => "method_not_allowed",
+            Code::AlreadyExists => "already_exists",
+            Code::EmailInUse => "email_in_use",
+            Code::DuplicateSong => "duplicate_song",
+            Code::VotingClosed => "voting_closed",
+            Code::ShowStarted => "show_started",
+            Code::SetlistLocked => "setlist_locked",
+            Code::PayloadTooLarge => "payload_too_large",
+            Code::UriTooLong => "uri_too_long",
+            Code::UnsupportedMediaType => "unsupported_media_type",
+            Code::Validation => "validation",
+            Code::RateLimited => "rate_limited",
+            Code::Internal => "internal",
+            Code::Unavailable => "unavailable",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    pub status: StatusCode,
-    /// Short, fixed per kind of problem; also the last segment of `type`.
-    pub kind: &'static str,
+    pub code: Code,
     pub detail: String,
     pub retry_after: Option<u64>,
 }
 
-/// The body of every error reply (`application/problem+json`, RFC 9457).
+/// The body of every error reply (`application/problem+json`, RFC 9457, with a `code`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
-    /// A URI naming the kind of problem.
+    /// A URI naming the kind of problem (`https://theset.example/problems/<code>`).
     #[serde(rename = "type")]
     pub type_: String,
     /// The HTTP status's reason phrase.
     pub title: String,
     pub status: u16,
-    /// What went wrong, naming the field at fault where there is one.
+    /// What went wrong, for people, naming the field at fault where there is one.
     pub detail: String,
+    /// What went wrong, for programs: stable, one status each.
+    pub code: Code,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
         Self {
-            status,
-            kind,
+            code,
             detail: detail.into(),
             retry_after: None,
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+        Self::new(Code::BadRequest, detail)
     }
 
     /// A malformed field of a path, query or body, named.
@@ -55,29 +173,24 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        Self::new(Code::Unauthorized, detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(Code::Forbidden, detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", detail)
-    }
-
-    pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", detail)
+        Self::new(Code::NotFound, detail)
     }
 
     pub fn unprocessable(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", detail)
+        Self::new(Code::Validation, detail)
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
+            Code::PayloadTooLarge,
             format!("the body exceeds {limit} bytes"),
         )
     }
@@ -85,23 +198,19 @@ impl ApiError {
     pub fn too_many_requests(detail: impl Into<String>, retry_after: u64) -> Self {
         Self {
             retry_after: Some(retry_after.max(1)),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail)
+            ..Self::new(Code::RateLimited, detail)
         }
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self {
             retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
-            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+            ..Self::new(Code::Unavailable, detail)
         }
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "an unexpected error occurred",
-        )
+        Self::new(Code::Internal, "an unexpected error occurred")
     }
 
     /// A database error where a missing referenced row is the route's subject: a foreign key
@@ -118,23 +227,31 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.kind, self.detail)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status().as_u16(),
+            self.code.as_str(),
+            self.detail
+        )
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
+        let status = self.status();
         let problem = Problem {
-            type_: format!("https://theset.example/problems/{}", self.kind),
-            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: self.status.as_u16(),
+            type_: format!("https://theset.example/problems/{}", self.code.as_str()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
             detail: self.detail.clone(),
+            code: self.code,
         };
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(status);
         response.insert_header((
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -150,19 +267,27 @@ impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         match error {
             DbError::NotFound => Self::not_found("not found"),
-            DbError::UniqueViolation { constraint } => {
-                Self::conflict(format!("already exists ({constraint})"))
-            }
+            DbError::UniqueViolation { constraint } => Self::new(
+                Code::AlreadyExists,
+                format!("already exists ({constraint})"),
+            ),
             DbError::ForeignKeyViolation { constraint } => {
                 Self::unprocessable(format!("refers to a missing row ({constraint})"))
             }
             DbError::CheckViolation { constraint } => {
                 Self::unprocessable(format!("invalid value ({constraint})"))
             }
-            DbError::VotingClosed(why) => Self::conflict(format!("voting is closed: {why}")),
-            DbError::SetlistClosed(why) => {
-                Self::conflict(format!("the setlist cannot be edited: {why}"))
-            }
+            DbError::VotingClosed(why) => Self::new(
+                match why {
+                    Closed::ShowStarted => Code::ShowStarted,
+                    Closed::ActualSetlist | Closed::SetlistLocked => Code::VotingClosed,
+                },
+                format!("voting is closed: {why}"),
+            ),
+            DbError::SetlistClosed(why) => Self::new(
+                Code::SetlistLocked,
+                format!("the setlist cannot be edited: {why}"),
+            ),
             // The policy's wording is PostgreSQL's, not a secret, but it names tables: keep it
             // in the log only.
             DbError::Forbidden(reason) => {
@@ -202,12 +327,11 @@ mod tests {
     use actix_web::body::MessageBody;
 
     fn status_of(error: DbError) -> u16 {
-        ApiError::from(error).status.as_u16()
+        ApiError::from(error).status().as_u16()
     }
 
     #[test]
     fn database_errors_map_to_statuses() {
-        use theset_database::Closed;
         let constraint = || "c".to_owned();
         assert_eq!(status_of(DbError::NotFound), 404);
         assert_eq!(

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 
 /// Largest request body accepted (larger ones get 413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -49,8 +49,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             if !is_json {
                 return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported-media-type",
+                    Code::UnsupportedMediaType,
                     "the body must be application/json",
                 ));
             }
@@ -103,8 +102,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     if query.len() > MAX_QUERY_BYTES {
         return Err(ApiError::new(
-            actix_web::http::StatusCode::URI_TOO_LONG,
-            "uri-too-long",
+            Code::UriTooLong,
             format!("the query string exceeds {MAX_QUERY_BYTES} bytes"),
         ));
     }
@@ -216,7 +214,7 @@ mod tests {
         assert!(e.detail.contains("lat"), "{}", e.detail);
         let long = format!("lat=1&x={}", "a".repeat(MAX_QUERY_BYTES));
         assert_eq!(
-            parse_query::<Params>(&long).unwrap_err().status.as_u16(),
+            parse_query::<Params>(&long).unwrap_err().status().as_u16(),
             414
         );
         assert!(limit(Some(101)).is_err());

@@ -16,8 +16,11 @@ use crate::routes::{artists, events, health, me, search, setlists, shows, venues
     info(
         title = "TheSet API",
         description = "Concert setlist predictions: artists, venues, shows, predicted setlists and votes. \
-                       Errors are application/problem+json.",
+                       Errors are application/problem+json with a stable `code` (the `Code` schema; one \
+                       status per code): branch on `code`, show `detail`. A signed-in request whose token's \
+                       email belongs to another account gets 409 `email_in_use` on any route.",
     ),
+    components(schemas(crate::error::Code)),
     paths(
         health::health,
         health::ready,

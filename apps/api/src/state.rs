@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use theset_database::realtime::Realtime;
 use theset_database::{DatabaseConfig, DbPool, PooledConnection};
+use theset_realtime::Realtime;
 
 use crate::auth::JwtVerifier;
 use crate::config::{Config, ConfigError};

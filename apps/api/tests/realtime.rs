@@ -457,7 +457,7 @@ async fn the_listener_recovers_after_pg_terminate_backend() {
         &format!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE application_name = '{}' AND datname = current_database()",
-            theset_database::realtime::APPLICATION_NAME
+            theset_realtime::APPLICATION_NAME
         ),
     )
     .await;

@@ -58,6 +58,7 @@ async fn fans_add_songs_to_predicted_setlists() {
     assert_eq!(reply.body["notes"], "opener?");
     let reply = send(&app, json_request("POST", &uri, &token, &body).to_request()).await;
     assert_problem(&reply, 409, "already");
+    assert_eq!(reply.body["code"], "duplicate_song");
 
     let foreign = format!(r#"{{"song_id":"{}"}}"#, elsewhere.songs[0].id);
     let reply = send(
@@ -114,6 +115,7 @@ async fn fans_add_songs_to_predicted_setlists() {
     let body = format!(r#"{{"song_id":"{}"}}"#, another.id);
     let reply = send(&app, json_request("POST", &uri, &token, &body).to_request()).await;
     assert_problem(&reply, 409, "locked");
+    assert_eq!(reply.body["code"], "setlist_locked");
 }
 
 #[actix_web::test]

@@ -211,12 +211,14 @@ async fn closed_voting_is_409() {
     )
     .await;
     assert_problem(&reply, 409, "locked");
+    assert_eq!(reply.body["code"], "voting_closed");
     let reply = send(
         &app,
         vote(started.setlist_songs[0].id, &token, r#"{"vote_type":"up"}"#).to_request(),
     )
     .await;
     assert_problem(&reply, 409, "started");
+    assert_eq!(reply.body["code"], "show_started");
 }
 
 #[actix_web::test]

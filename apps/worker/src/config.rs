@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use theset_database::DatabaseConfig;
 use theset_jobs::RunnerConfig;
+use theset_tasks::JobSettings;
 
 /// A setting that is missing or malformed, named.
 #[derive(Debug, thiserror::Error)]
@@ -89,20 +90,11 @@ pub struct WorkerConfig {
     /// is enqueued once).
     pub schedules: bool,
     pub intervals: Intervals,
-    /// Done jobs are kept this long (for `theset jobs list`, and so a period's key keeps
-    /// blocking duplicates), then pruned.
-    pub keep_done: Duration,
-    /// Failed jobs are kept this long for inspection and retry, then pruned.
-    pub keep_failed: Duration,
-    /// The setlist.fm import of recent shows looks at shows completed this many days back.
-    pub setlistfm_recent_days: u32,
+    /// What the jobs read: how long done and failed jobs are kept, the setlist.fm window.
+    pub jobs: JobSettings,
 }
 
 impl WorkerConfig {
-    pub const DEFAULT_KEEP_DONE: Duration = Duration::from_secs(24 * 3600);
-    pub const DEFAULT_KEEP_FAILED: Duration = Duration::from_secs(30 * 24 * 3600);
-    pub const DEFAULT_SETLISTFM_RECENT_DAYS: u32 = 3;
-
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(
             |name| std::env::var(name).ok(),
@@ -225,7 +217,7 @@ impl WorkerConfig {
             )?,
         };
         let setlistfm_recent_days = match number("WORKER_SETLISTFM_RECENT_DAYS")? {
-            None => Self::DEFAULT_SETLISTFM_RECENT_DAYS,
+            None => JobSettings::DEFAULT_SETLISTFM_RECENT_DAYS,
             Some(0) => {
                 return Err(ConfigError::new(
                     "WORKER_SETLISTFM_RECENT_DAYS",
@@ -239,7 +231,7 @@ impl WorkerConfig {
                     ConfigError::new("WORKER_SETLISTFM_RECENT_DAYS", "must be at most 3650")
                 })?,
         };
-        let keep_done = positive_secs("WORKER_KEEP_DONE_SECS", Self::DEFAULT_KEEP_DONE)?;
+        let keep_done = positive_secs("WORKER_KEEP_DONE_SECS", JobSettings::DEFAULT_KEEP_DONE)?;
         // A period's done job keeps its key from being enqueued again: it must outlive the period.
         let longest = intervals.longest();
         if keep_done < longest {
@@ -256,9 +248,14 @@ impl WorkerConfig {
             runner,
             schedules,
             intervals,
-            keep_done,
-            keep_failed: positive_secs("WORKER_KEEP_FAILED_SECS", Self::DEFAULT_KEEP_FAILED)?,
-            setlistfm_recent_days,
+            jobs: JobSettings {
+                keep_done,
+                keep_failed: positive_secs(
+                    "WORKER_KEEP_FAILED_SECS",
+                    JobSettings::DEFAULT_KEEP_FAILED,
+                )?,
+                setlistfm_recent_days,
+            },
         })
     }
 }
@@ -287,7 +284,7 @@ mod tests {
         assert_eq!(config.runner.visibility_timeout, Duration::from_secs(60));
         assert!(config.schedules);
         assert_eq!(config.intervals, Intervals::default());
-        assert_eq!(config.keep_done, WorkerConfig::DEFAULT_KEEP_DONE);
+        assert_eq!(config.jobs.keep_done, JobSettings::DEFAULT_KEEP_DONE);
         assert!(config.database.pool_size >= config.runner.concurrency + 3);
         assert!(!config.runner.worker_id.is_empty());
     }

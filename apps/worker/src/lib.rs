@@ -1,8 +1,6 @@
 #![doc = include_str!("../README.md")]
 
 pub mod config;
-pub mod context;
-pub mod jobs;
 pub mod schedules;
 
 use std::sync::Arc;
@@ -11,9 +9,8 @@ use theset_jobs::{Runner, ShutdownReport};
 use tokio_util::sync::CancellationToken;
 
 pub use config::{ConfigError, Intervals, WorkerConfig};
-pub use context::JobContext;
-pub use jobs::registry;
 pub use schedules::{Enabled, Schedule, Scheduler, schedules};
+pub use theset_tasks::{JobContext, JobSettings, registry};
 
 /// Runs the worker until `stop` is cancelled: the job runner (listening for new jobs on a
 /// connection of its own) and, unless turned off, the scheduler. Returns once running jobs have
@@ -32,7 +29,7 @@ pub async fn run(config: WorkerConfig, stop: CancellationToken) -> anyhow::Resul
     let enabled = Enabled::of(&providers);
     let context = JobContext {
         pool: pool.clone(),
-        config: Arc::new(config.clone()),
+        settings: Arc::new(config.jobs.clone()),
         providers,
     };
     let runner = Runner::new(pool.clone(), registry(), context)

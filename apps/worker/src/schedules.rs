@@ -17,7 +17,7 @@ use theset_jobs::{Enqueued, Job, NewJob};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Intervals;
-use crate::jobs::{
+use theset_tasks::{
     AdvanceShowStatuses, FoldVoteTotals, PruneJobs, RecomputeTrending, RefreshArtistStats,
     SetlistFmImportRecent, SetlistFmPollAll, TicketmasterSyncTracked,
 };

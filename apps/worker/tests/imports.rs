@@ -21,7 +21,9 @@ use theset_jobs::{Runner, RunnerConfig};
 use theset_providers::{
     HttpSettings, Providers, SetlistFm, SetlistFmConfig, Ticketmaster, TicketmasterConfig,
 };
-use theset_worker::{Enabled, Intervals, JobContext, Scheduler, WorkerConfig, schedules};
+use theset_worker::{
+    Enabled, Intervals, JobContext, JobSettings, Scheduler, WorkerConfig, schedules,
+};
 use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -82,9 +84,10 @@ fn worker_config(db: &TestDatabase, worker: &str) -> WorkerConfig {
             setlistfm_recent: Some(Duration::from_secs(3600)),
             setlistfm_corrections: None,
         },
-        keep_done: WorkerConfig::DEFAULT_KEEP_DONE,
-        keep_failed: WorkerConfig::DEFAULT_KEEP_FAILED,
-        setlistfm_recent_days: 3,
+        jobs: JobSettings {
+            setlistfm_recent_days: 3,
+            ..JobSettings::default()
+        },
     }
 }
 
@@ -101,7 +104,7 @@ fn start_worker(
     let enabled = Enabled::of(&providers);
     let context = JobContext {
         pool: pool.clone(),
-        config: Arc::new(config.clone()),
+        settings: Arc::new(config.jobs.clone()),
         providers: Arc::new(providers),
     };
     let runner = Runner::new(pool.clone(), theset_worker::registry(), context)

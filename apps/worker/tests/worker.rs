@@ -15,8 +15,8 @@ use theset_database::models::{NewSetlist, NewShow, Setlist, Show, Vote};
 use theset_database::schema::{jobs, setlists, shows};
 use theset_database::testing::{TestDatabase, fixtures};
 use theset_jobs::{Enqueued, Runner, RunnerConfig};
-use theset_worker::jobs::{FoldVoteTotals, RecomputeTrending};
-use theset_worker::{Intervals, JobContext, Schedule, Scheduler, WorkerConfig};
+use theset_tasks::{FoldVoteTotals, RecomputeTrending};
+use theset_worker::{Intervals, JobContext, JobSettings, Schedule, Scheduler, WorkerConfig};
 use tokio_util::sync::CancellationToken;
 
 fn fast_runner(worker: &str) -> RunnerConfig {
@@ -44,9 +44,7 @@ fn worker_config(db: &TestDatabase, worker: &str, every: Duration) -> WorkerConf
             prune_jobs: Some(every),
             ..Intervals::default()
         },
-        keep_done: WorkerConfig::DEFAULT_KEEP_DONE,
-        keep_failed: WorkerConfig::DEFAULT_KEEP_FAILED,
-        setlistfm_recent_days: WorkerConfig::DEFAULT_SETLISTFM_RECENT_DAYS,
+        jobs: JobSettings::default(),
     }
 }
 
@@ -121,7 +119,7 @@ async fn two_workers_run_each_period_of_a_schedule_once() {
     for worker in ["w1", "w2"] {
         let config = worker_config(&db, worker, Duration::from_secs(1));
         let pool = db.pool_as("theset_service", 6);
-        let context = JobContext::new(pool.clone(), std::sync::Arc::new(config.clone()));
+        let context = JobContext::new(pool.clone(), config.jobs.clone());
         let runner = Runner::new(pool.clone(), theset_worker::registry(), context)
             .config(config.runner.clone())
             .listen(config.database.clone());

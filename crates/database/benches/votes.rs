@@ -51,15 +51,38 @@ CREATE TRIGGER bench_totals AFTER INSERT OR UPDATE OR DELETE ON votes
   FOR EACH ROW EXECUTE FUNCTION bench_totals_in_transaction();
 "#;
 
-/// The vote trigger before realtime, as the realtime migration's down.sql restores it.
-fn trigger_without_realtime_log() -> String {
-    let down = include_str!("../../../migrations/2026-11-24-000500_realtime/down.sql");
-    let start = down
-        .find("CREATE OR REPLACE FUNCTION votes_maintain_counts()")
-        .expect("down.sql restores votes_maintain_counts");
-    let end = start + down[start..].find("\n$$;").expect("function end") + 4;
-    down[start..end].to_owned()
-}
+/// The vote trigger as it was before realtime: counts and the totals queue, no vote log.
+const TRIGGER_WITHOUT_REALTIME_LOG: &str = r#"
+CREATE OR REPLACE FUNCTION votes_maintain_counts() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+  up_delta integer := 0;
+  down_delta integer := 0;
+  song uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.setlist_song_id ELSE NEW.setlist_song_id END;
+  changed_setlist uuid;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF OLD.vote_type = 'up' THEN up_delta := up_delta - 1; ELSE down_delta := down_delta - 1; END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF NEW.vote_type = 'up' THEN up_delta := up_delta + 1; ELSE down_delta := down_delta + 1; END IF;
+  END IF;
+  IF up_delta = 0 AND down_delta = 0 THEN
+    RETURN NULL;
+  END IF;
+  UPDATE setlist_songs
+  SET upvotes = upvotes + up_delta, downvotes = downvotes + down_delta
+  WHERE id = song
+  RETURNING setlist_id INTO changed_setlist;
+  -- A changed direction leaves the number of votes as it was.
+  IF changed_setlist IS NOT NULL AND TG_OP <> 'UPDATE' THEN
+    INSERT INTO vote_totals_pending (setlist_id) VALUES (changed_setlist);
+  END IF;
+  RETURN NULL;
+END
+$$;
+"#;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Design {
@@ -120,7 +143,7 @@ async fn prepare(args: &Args, design: Design) -> Prepared {
     }
     let extra = match design {
         Design::Ours => String::new(),
-        Design::NoRealtimeLog => trigger_without_realtime_log(),
+        Design::NoRealtimeLog => TRIGGER_WITHOUT_REALTIME_LOG.to_owned(),
         Design::InTransaction => IN_TRANSACTION_TOTALS.to_owned(),
     };
     if !extra.is_empty() {

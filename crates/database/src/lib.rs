@@ -5,12 +5,13 @@ pub mod check;
 pub mod enums;
 pub mod error;
 pub mod ids;
+pub mod live;
 pub mod migrations;
 pub mod models;
 pub mod pagination;
 pub mod pool;
 pub mod progress;
-pub mod realtime;
+pub mod replaceable;
 #[rustfmt::skip]
 pub mod schema;
 pub mod scoring;

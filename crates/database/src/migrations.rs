@@ -2,7 +2,9 @@
 //!
 //! diesel_migrations is synchronous; it runs on a blocking thread over diesel-async's
 //! `AsyncConnectionWrapper` (which works on any tokio runtime, unlike `AsyncMigrationHarness`).
-//! These functions are what the `migrate` binary and `theset migrate` run.
+//! These functions are what the `migrate` binary and `theset migrate` run. Around the
+//! versioned migrations they apply the replaceable schema (`crate::replaceable`): the foundation
+//! before them, the functions, triggers, policies and views after them.
 //!
 //! Each migration is applied or reverted in its own transaction (diesel's rule), so a failed run
 //! stops at a migration boundary with the failed one undone. Runs are not wrapped in one larger
@@ -19,6 +21,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use serde::Serialize;
 
 use crate::pool::DatabaseConfig;
+use crate::replaceable;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 
@@ -39,10 +42,7 @@ async fn with_harness<T: Send + 'static>(
     + Send
     + 'static,
 ) -> Result<T, BoxError> {
-    // Migrations may rewrite large tables: no statement timeout for them.
-    let mut config = config.clone();
-    config.statement_timeout = None;
-    let conn = config.connect().await?;
+    let conn = connect(config).await?;
     tokio::task::spawn_blocking(move || {
         let mut wrapper = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
         work(&mut wrapper)
@@ -54,34 +54,55 @@ fn versions(applied: Vec<MigrationVersion<'_>>) -> Vec<String> {
     applied.into_iter().map(|v| v.to_string()).collect()
 }
 
-/// Applies every pending migration, each in its own transaction; returns the versions applied.
-pub async fn run_pending(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
-    with_harness(config, |conn| {
-        Ok(versions(conn.run_pending_migrations(MIGRATIONS)?))
-    })
-    .await
+/// A connection for schema work: no statement timeout (migrations may rewrite large tables).
+async fn connect(config: &DatabaseConfig) -> Result<AsyncPgConnection, BoxError> {
+    let mut config = config.clone();
+    config.statement_timeout = None;
+    Ok(config.connect().await?)
 }
 
-/// Reverts the most recent migration; returns its version.
+/// Applies every pending migration, each in its own transaction, between the foundation and the
+/// rest of the replaceable schema; returns the versions applied.
+pub async fn run_pending(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
+    let mut conn = connect(config).await?;
+    replaceable::apply_foundation(&mut conn).await?;
+    let applied = with_harness(config, |conn| {
+        Ok(versions(conn.run_pending_migrations(MIGRATIONS)?))
+    })
+    .await?;
+    replaceable::apply(&mut conn, !applied.is_empty()).await?;
+    Ok(applied)
+}
+
+/// Reverts the most recent migration; returns its version. The replaceable schema describes the
+/// newest migration only, so it is dropped first; `run_pending` creates it again.
 pub async fn revert_last(config: &DatabaseConfig) -> Result<String, BoxError> {
+    replaceable::drop(&mut connect(config).await?).await?;
     with_harness(config, |conn| {
         Ok(conn.revert_last_migration(MIGRATIONS)?.to_string())
     })
     .await
 }
 
-/// Reverts every applied migration, newest first.
+/// Reverts every applied migration, newest first, and then drops the foundation: the database
+/// is left as it was before the first run.
 pub async fn revert_all(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
-    with_harness(config, |conn| {
+    let mut conn = connect(config).await?;
+    replaceable::drop(&mut conn).await?;
+    let reverted = with_harness(config, |conn| {
         Ok(versions(conn.revert_all_migrations(MIGRATIONS)?))
     })
-    .await
+    .await?;
+    replaceable::drop_foundation(&mut conn).await?;
+    Ok(reverted)
 }
 
 /// Reverts the most recent migration and applies it again, both in one transaction (when the
 /// migration runs in a transaction at all); returns its version.
 pub async fn redo(config: &DatabaseConfig) -> Result<String, BoxError> {
-    with_harness(config, |conn| {
+    let mut schema = connect(config).await?;
+    replaceable::drop(&mut schema).await?;
+    let redone = with_harness(config, |conn| {
         let last = conn
             .applied_migrations()?
             .into_iter()
@@ -104,7 +125,9 @@ pub async fn redo(config: &DatabaseConfig) -> Result<String, BoxError> {
         }
         Ok(last.to_string())
     })
-    .await
+    .await?;
+    replaceable::apply(&mut schema, true).await?;
+    Ok(redone)
 }
 
 /// Every migration known to this binary or applied to the database, oldest first, with whether
@@ -182,6 +205,12 @@ pub async fn state(conn: &mut AsyncPgConnection) -> Result<MigrationState, BoxEr
 
 /// Versions of the embedded migrations not applied to the database `conn` is connected to, read
 /// without writing anything (the API role may read diesel's table, nothing more).
+/// A database whose migrations are all applied but whose replaceable schema is not as this
+/// build has it lists `replaceable schema`.
 pub async fn pending(conn: &mut AsyncPgConnection) -> Result<Vec<String>, BoxError> {
-    Ok(state(conn).await?.pending)
+    let mut pending = state(conn).await?.pending;
+    if pending.is_empty() && !replaceable::is_up_to_date(conn).await? {
+        pending.push("replaceable schema".to_owned());
+    }
+    Ok(pending)
 }

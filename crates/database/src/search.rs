@@ -1,7 +1,7 @@
 //! One search over artists, songs and venues: accent- and case-insensitive, typo-tolerant per
 //! word (pg_trgm similarity against a dictionary of indexed words), each kind ranked by a
-//! word-level similarity and served by the word index of migrations 000800 and 000940
-//! (`search_all`).
+//! word-level similarity and served by the word index (tables: migration 000800; its triggers and
+//! `search_all`: `replaceable/90_search.sql`).
 
 use diesel::prelude::*;
 use diesel::sql_types::{Float4, Integer, Nullable, Text};
@@ -80,7 +80,7 @@ struct Hit {
     score: f32,
 }
 
-// All three kinds in one round trip; `search_all` (migration 000940) does the ranking. It follows
+// All three kinds in one round trip; `search_all` (`replaceable/90_search.sql`) does the ranking. It follows
 // `WITH p AS (SELECT <query> AS q, <limit> AS lim)` (see `SearchStatement`), so each parameter is
 // bound once.
 const SEARCH_BODY: &str = "\

@@ -5,7 +5,7 @@
 //! Each stream opens with `retry:` and a `snapshot` event (or, with `Last-Event-ID`, the events
 //! missed since that id, or a `resync` when they are no longer held), then sends every change
 //! with an `id:`. Idle streams get a heartbeat comment. The events are those of
-//! `theset_database::realtime` (see apps/api/README.md, "Live updates").
+//! `theset_realtime` (see apps/api/README.md, "Live updates").
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use theset_database::Key;
 use theset_database::ids::SetlistSongId;
 use theset_database::models::Show;
-use theset_database::realtime::{Event, Subscription};
+use theset_realtime::{Event, Subscription};
 use tokio::time::{Instant, Sleep};
 
 use crate::error::{ApiError, ApiResult};

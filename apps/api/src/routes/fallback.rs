@@ -5,12 +5,11 @@
 use std::sync::OnceLock;
 
 use actix_web::dev::ResourceDef;
-use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::OpenApi;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::openapi::ApiDoc;
 
 /// Each documented path (in actix's pattern syntax, which OpenAPI shares) and its methods.
@@ -48,8 +47,7 @@ pub async fn not_routed(request: HttpRequest) -> HttpResponse {
     match allowed {
         Some(methods) => {
             let mut response = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
+                Code::MethodNotAllowed,
                 format!(
                     "{} is not allowed here; allowed: {methods}",
                     request.method()

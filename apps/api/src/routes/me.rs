@@ -48,7 +48,7 @@ pub struct MeReply {
     operation_id = "me_get",
     tag = "me",
     security(("bearer" = [])),
-    responses((status = 200, description = "The caller's account and profile", body = MeReply), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict: locked setlist, started show, duplicate", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The caller's account and profile", body = MeReply), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The token's email belongs to another account (`code`: `email_in_use`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/me")]
 pub async fn get(state: web::Data<AppState>, Caller(claims): Caller) -> ApiResult<HttpResponse> {

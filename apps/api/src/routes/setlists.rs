@@ -11,7 +11,7 @@ use theset_database::{Error as DbError, SetlistType};
 
 use crate::auth::Caller;
 use crate::db;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::{Json, double_option, path_id};
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ pub struct AddSongBody {
     params(("id" = uuid::Uuid, Path, description = "Setlist id")),
     request_body = AddSongBody,
     security(("bearer" = [])),
-    responses((status = 201, description = "The new setlist entry", body = SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict: locked setlist, started show, duplicate", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "The new setlist entry", body = SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The setlist cannot take this edit (`code`: `duplicate_song`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[post("/v1/setlists/{id}/songs")]
 pub async fn add_song(
@@ -62,7 +62,7 @@ pub async fn add_song(
                         ApiError::unprocessable("song_id: not a song of this artist's catalog")
                     }
                     DbError::UniqueViolation { .. } => {
-                        ApiError::conflict("the song is already in the setlist")
+                        ApiError::new(Code::DuplicateSong, "the song is already in the setlist")
                     }
                     other => other.into(),
                 })
@@ -78,7 +78,7 @@ pub async fn add_song(
     tag = "setlists",
     params(("id" = uuid::Uuid, Path, description = "Setlist id"), ("setlist_song_id" = uuid::Uuid, Path, description = "Setlist song id")),
     security(("bearer" = [])),
-    responses((status = 204, description = "Removed"), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict: locked setlist, started show, duplicate", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "Removed"), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The setlist cannot take this edit (`code`: `duplicate_song`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[delete("/v1/setlists/{id}/songs/{setlist_song_id}")]
 pub async fn remove_song(
@@ -108,7 +108,8 @@ pub async fn remove_song(
                     if found.setlist_id != list.id {
                         Err(ApiError::not_found("no such song in this setlist"))
                     } else if list.is_locked || list.type_ == SetlistType::Actual {
-                        Err(ApiError::conflict(
+                        Err(ApiError::new(
+                            Code::SetlistLocked,
                             "the setlist cannot be edited: it is locked or actual",
                         ))
                     } else {

@@ -117,6 +117,7 @@ impl Reply {
             && self.body["status"] == self.status.as_u16()
             && self.body["title"].is_string()
             && self.body["type"].is_string()
+            && self.body["code"].is_string()
     }
 }
 

@@ -1,5 +1,5 @@
 //! `theset jobs`: the job queue (`theset_jobs`) as the worker runs it. Kinds and payloads are
-//! the worker's (`theset_worker::registry`), checked before connecting.
+//! the job kinds of `theset-tasks` (`theset_tasks::registry`), checked before connecting.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -66,7 +66,7 @@ impl From<State> for JobState {
 }
 
 fn parse_kind(text: &str) -> Result<String, String> {
-    let registry = theset_worker::registry();
+    let registry = theset_tasks::registry();
     if registry.contains(text) {
         Ok(text.to_owned())
     } else {
@@ -84,7 +84,7 @@ fn parse_json(text: &str) -> Result<serde_json::Value, String> {
 /// The job to queue, built and checked by the worker's registry (the payload must parse as the
 /// kind's type) without connecting.
 fn new_job(kind: &str, payload: serde_json::Value) -> Result<NewJob, Usage> {
-    theset_worker::registry()
+    theset_tasks::registry()
         .new_job(kind, payload)
         .map_err(|e| Usage(e.to_string()))
 }

@@ -116,7 +116,7 @@ impl Artist {
             .await
     }
 
-    /// Shows this artist headlines, soonest first (relations.ts: `shows`).
+    /// Shows this artist headlines, soonest first (design card, "Schema Relations": `shows`).
     pub async fn shows(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Show>> {
         Show::belonging_to(self)
             .select(Show::as_select())
@@ -125,7 +125,7 @@ impl Artist {
             .await
     }
 
-    /// Setlists of this artist (relations.ts: `setlists`).
+    /// Setlists of this artist (design card, "Schema Relations": `setlists`).
     pub async fn setlists(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Setlist>> {
         Setlist::belonging_to(self)
             .select(Setlist::as_select())
@@ -134,7 +134,7 @@ impl Artist {
             .await
     }
 
-    /// The artist's statistics row, once computed (relations.ts: `stats`).
+    /// The artist's statistics row, once computed (design card, "Schema Relations": `stats`).
     pub async fn stats(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<ArtistStats>> {
         ArtistStats::belonging_to(self)
             .select(ArtistStats::as_select())

@@ -1,5 +1,5 @@
 //! One module per table family: the row struct, its insert (`New*`) and update (`*Update`)
-//! structs, and its queries, side by side. Loaders named after the design card's relations.ts
+//! structs, and its queries, side by side. Loaders named after the design card's "Schema Relations"
 //! (`Show::setlists`, `Setlist::songs`, ...) sit on the row types.
 
 mod artist;

@@ -115,17 +115,17 @@ impl Setlist {
             .await
     }
 
-    /// The show (relations.ts: `show`).
+    /// The show (design card, "Schema Relations": `show`).
     pub async fn show(&self, conn: &mut AsyncPgConnection) -> QueryResult<Show> {
         Show::find(conn, self.show_id).await
     }
 
-    /// The artist (relations.ts: `artist`).
+    /// The artist (design card, "Schema Relations": `artist`).
     pub async fn artist(&self, conn: &mut AsyncPgConnection) -> QueryResult<Artist> {
         Artist::find(conn, self.artist_id).await
     }
 
-    /// Who created it, for fan-made setlists (relations.ts: `creator`).
+    /// Who created it, for fan-made setlists (design card, "Schema Relations": `creator`).
     pub async fn creator(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<User>> {
         match self.created_by {
             Some(id) => users::table
@@ -138,7 +138,7 @@ impl Setlist {
         }
     }
 
-    /// Its songs in order, each with its catalog entry (relations.ts: `songs`).
+    /// Its songs in order, each with its catalog entry (design card, "Schema Relations": `songs`).
     pub async fn songs(
         &self,
         conn: &mut AsyncPgConnection,

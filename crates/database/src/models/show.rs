@@ -145,12 +145,12 @@ impl Show {
             .await
     }
 
-    /// The headlining artist (relations.ts: `headlinerArtist`).
+    /// The headlining artist (design card, "Schema Relations": `headlinerArtist`).
     pub async fn headliner(&self, conn: &mut AsyncPgConnection) -> QueryResult<Artist> {
         Artist::find(conn, self.headliner_artist_id).await
     }
 
-    /// The venue, when known (relations.ts: `venue`).
+    /// The venue, when known (design card, "Schema Relations": `venue`).
     pub async fn venue(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Venue>> {
         match self.venue_id {
             Some(id) => venues::table
@@ -163,7 +163,7 @@ impl Show {
         }
     }
 
-    /// The show's setlists, predicted before actual (relations.ts: `setlists`).
+    /// The show's setlists, predicted before actual (design card, "Schema Relations": `setlists`).
     pub async fn setlists(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Setlist>> {
         Setlist::belonging_to(self)
             .select(Setlist::as_select())
@@ -172,7 +172,7 @@ impl Show {
             .await
     }
 
-    /// The line-up in billing order, each entry with its artist (relations.ts: `supportingArtists`).
+    /// The line-up in billing order, each entry with its artist (design card, "Schema Relations": `supportingArtists`).
     pub async fn supporting_artists(
         &self,
         conn: &mut AsyncPgConnection,

@@ -126,7 +126,7 @@ impl User {
             .await
     }
 
-    /// The user's profile, if they made one (relations.ts: `profile`).
+    /// The user's profile, if they made one (design card, "Schema Relations": `profile`).
     pub async fn profile(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<UserProfile>> {
         UserProfile::belonging_to(self)
             .select(UserProfile::as_select())
@@ -135,7 +135,7 @@ impl User {
             .optional()
     }
 
-    /// The user's votes, newest first (relations.ts: `votes`).
+    /// The user's votes, newest first (design card, "Schema Relations": `votes`).
     pub async fn votes(&self, conn: &mut AsyncPgConnection) -> QueryResult<Vec<Vote>> {
         Vote::belonging_to(self)
             .select(Vote::as_select())
@@ -144,7 +144,7 @@ impl User {
             .await
     }
 
-    /// Setlists this user created, newest first (relations.ts: `createdSetlists`).
+    /// Setlists this user created, newest first (design card, "Schema Relations": `createdSetlists`).
     pub async fn created_setlists(
         &self,
         conn: &mut AsyncPgConnection,

@@ -1,0 +1,185 @@
+-- vote rules and counters -----------------------------------------------------------------------
+-- Votes are refused on actual setlists, on locked setlists and once the show has started. This
+-- holds for every writer; cascaded deletes (a song or setlist removed) are let through.
+CREATE FUNCTION votes_check_open() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  target uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.setlist_song_id ELSE NEW.setlist_song_id END;
+  kind setlist_type;
+  locked boolean;
+  starts timestamptz;
+BEGIN
+  IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+    RETURN OLD;
+  END IF;
+  IF TG_OP = 'UPDATE' AND (NEW.user_id, NEW.setlist_song_id) IS DISTINCT FROM (OLD.user_id, OLD.setlist_song_id) THEN
+    RAISE EXCEPTION 'a vote cannot move to another user or song'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_keys_immutable';
+  END IF;
+  SELECT s.type, s.is_locked, sh.starts_at INTO kind, locked, starts
+  FROM setlist_songs ss
+  JOIN setlists s ON s.id = ss.setlist_id
+  JOIN shows sh ON sh.id = s.show_id
+  WHERE ss.id = target;
+  IF kind = 'actual' THEN
+    RAISE EXCEPTION 'votes are only taken on predicted setlists'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_setlist_predicted';
+  ELSIF locked THEN
+    RAISE EXCEPTION 'the setlist is locked'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_setlist_unlocked';
+  ELSIF starts <= now() THEN
+    RAISE EXCEPTION 'the show has started'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_show_not_started';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+CREATE TRIGGER votes_open BEFORE INSERT OR UPDATE OR DELETE ON votes
+  FOR EACH ROW EXECUTE FUNCTION votes_check_open();
+
+-- The vote counters: each vote moves its song's up and down counts in the voting transaction
+-- (bumping vote_version, which realtime streams order counts by) and appends the song to the
+-- realtime vote log; show and setlist totals are folded later from vote_totals_pending.
+CREATE FUNCTION votes_maintain_counts() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+  up_delta integer := 0;
+  down_delta integer := 0;
+  song uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.setlist_song_id ELSE NEW.setlist_song_id END;
+  changed_setlist uuid;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF OLD.vote_type = 'up' THEN up_delta := up_delta - 1; ELSE down_delta := down_delta - 1; END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF NEW.vote_type = 'up' THEN up_delta := up_delta + 1; ELSE down_delta := down_delta + 1; END IF;
+  END IF;
+  IF up_delta = 0 AND down_delta = 0 THEN
+    RETURN NULL;
+  END IF;
+  UPDATE setlist_songs
+  SET upvotes = upvotes + up_delta, downvotes = downvotes + down_delta,
+      vote_version = vote_version + 1
+  WHERE id = song
+  RETURNING setlist_id INTO changed_setlist;
+  IF changed_setlist IS NOT NULL THEN
+    INSERT INTO realtime_vote_log (setlist_song_id) VALUES (song);
+    -- A changed direction leaves the number of votes as it was.
+    IF TG_OP <> 'UPDATE' THEN
+      INSERT INTO vote_totals_pending (setlist_id) VALUES (changed_setlist);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER votes_counts AFTER INSERT OR UPDATE OR DELETE ON votes
+  FOR EACH ROW EXECUTE FUNCTION votes_maintain_counts();
+
+-- Casting, changing and retracting a vote, each one statement (so one transaction and one round
+-- trip) returning the song's counts as they are after the change. They run as the caller, so RLS
+-- decides whose vote may be written; votes_check_open decides whether voting is open.
+CREATE FUNCTION cast_vote(voter uuid, target uuid, kind vote_type)
+RETURNS TABLE (upvotes integer, downvotes integer, net_votes integer)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  INSERT INTO votes AS v (user_id, setlist_song_id, vote_type)
+  VALUES (voter, target, kind)
+  ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET vote_type = EXCLUDED.vote_type
+  WHERE v.vote_type IS DISTINCT FROM EXCLUDED.vote_type;
+  RETURN QUERY SELECT ss.upvotes, ss.downvotes, ss.net_votes FROM setlist_songs ss WHERE ss.id = target;
+END
+$$;
+
+CREATE FUNCTION retract_vote(voter uuid, target uuid)
+RETURNS TABLE (upvotes integer, downvotes integer, net_votes integer)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  DELETE FROM votes WHERE user_id = voter AND setlist_song_id = target;
+  RETURN QUERY SELECT ss.upvotes, ss.downvotes, ss.net_votes FROM setlist_songs ss WHERE ss.id = target;
+END
+$$;
+
+-- Songs and setlists that disappear take their votes with them: mark what to recompute.
+CREATE FUNCTION setlist_songs_mark_totals() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  IF OLD.upvotes + OLD.downvotes > 0 THEN
+    INSERT INTO vote_totals_pending (setlist_id) VALUES (OLD.setlist_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER setlist_songs_totals AFTER DELETE ON setlist_songs
+  FOR EACH ROW EXECUTE FUNCTION setlist_songs_mark_totals();
+
+-- shows.setlist_count changes rarely (setlists are created by imports and fans, not per vote), so
+-- it is kept exact in the writing transaction.
+CREATE FUNCTION setlists_maintain_show_counts() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE shows SET setlist_count = setlist_count + 1 WHERE id = NEW.show_id;
+  ELSIF TG_OP = 'DELETE' THEN
+    UPDATE shows SET setlist_count = setlist_count - 1 WHERE id = OLD.show_id;
+    INSERT INTO vote_totals_pending (show_id) VALUES (OLD.show_id);
+  ELSIF NEW.show_id IS DISTINCT FROM OLD.show_id THEN
+    UPDATE shows SET setlist_count = setlist_count - 1 WHERE id = OLD.show_id;
+    UPDATE shows SET setlist_count = setlist_count + 1 WHERE id = NEW.show_id;
+    INSERT INTO vote_totals_pending (show_id) VALUES (OLD.show_id), (NEW.show_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER setlists_show_counts AFTER INSERT OR DELETE OR UPDATE OF show_id ON setlists
+  FOR EACH ROW EXECUTE FUNCTION setlists_maintain_show_counts();
+
+-- Folds vote_totals_pending into setlists.total_votes and shows.vote_count by recomputing them
+-- from setlist_songs (so a fold can never drift). Folds are serialised by an advisory lock: a
+-- later fold always recomputes from a later snapshot. Returns how many setlists and shows changed.
+CREATE FUNCTION refresh_vote_totals() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+  setlist_ids uuid[];
+  show_ids uuid[];
+  changed integer;
+  changed_shows integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('theset.refresh_vote_totals'));
+  WITH taken AS (DELETE FROM vote_totals_pending RETURNING setlist_id, show_id)
+  SELECT array_agg(DISTINCT setlist_id) FILTER (WHERE setlist_id IS NOT NULL),
+         array_agg(DISTINCT show_id) FILTER (WHERE show_id IS NOT NULL)
+  INTO setlist_ids, show_ids
+  FROM taken;
+
+  UPDATE setlists s
+  SET total_votes = totals.votes
+  FROM (
+    SELECT id, (SELECT coalesce(sum(upvotes + downvotes), 0) FROM setlist_songs WHERE setlist_id = t.id)::integer AS votes
+    FROM unnest(setlist_ids) AS t (id)
+  ) AS totals
+  WHERE s.id = totals.id AND s.total_votes <> totals.votes;
+  GET DIAGNOSTICS changed = ROW_COUNT;
+
+  show_ids := coalesce(show_ids, '{}') || ARRAY(SELECT DISTINCT show_id FROM setlists WHERE id = ANY (setlist_ids));
+  UPDATE shows sh
+  SET vote_count = totals.votes
+  FROM (
+    SELECT id, (SELECT coalesce(sum(total_votes), 0) FROM setlists WHERE show_id = t.id)::integer AS votes
+    FROM (SELECT DISTINCT unnest(show_ids) AS id) AS t
+  ) AS totals
+  WHERE sh.id = totals.id AND sh.vote_count <> totals.votes;
+  GET DIAGNOSTICS changed_shows = ROW_COUNT;
+  RETURN changed + changed_shows;
+END
+$$;

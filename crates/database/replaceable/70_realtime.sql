@@ -1,0 +1,159 @@
+-- Structural changes: NOTIFY the show they belong to. SECURITY DEFINER so the lookup of the
+-- setlist's show works for any writer.
+CREATE FUNCTION realtime_notify_setlist_songs() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+  target_show uuid;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    SELECT show_id INTO target_show FROM setlists WHERE id = OLD.setlist_id;
+    IF target_show IS NOT NULL THEN
+      PERFORM pg_notify('theset_realtime', 'show:' || target_show);
+    END IF;
+  END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.setlist_id IS DISTINCT FROM OLD.setlist_id) THEN
+    SELECT show_id INTO target_show FROM setlists WHERE id = NEW.setlist_id;
+    IF target_show IS NOT NULL THEN
+      PERFORM pg_notify('theset_realtime', 'show:' || target_show);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER setlist_songs_realtime AFTER INSERT OR DELETE ON setlist_songs
+  FOR EACH ROW EXECUTE FUNCTION realtime_notify_setlist_songs();
+
+-- Vote counter updates change none of these columns, so the vote path never calls the function
+-- (the WHEN test runs in C).
+CREATE TRIGGER setlist_songs_realtime_update AFTER UPDATE ON setlist_songs
+  FOR EACH ROW
+  WHEN ((OLD.setlist_id, OLD.song_id, OLD.position, OLD.notes, OLD.is_played, OLD.play_time)
+        IS DISTINCT FROM (NEW.setlist_id, NEW.song_id, NEW.position, NEW.notes, NEW.is_played, NEW.play_time))
+  EXECUTE FUNCTION realtime_notify_setlist_songs();
+
+CREATE FUNCTION realtime_notify_setlists() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    PERFORM pg_notify('theset_realtime', 'show:' || OLD.show_id);
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    PERFORM pg_notify('theset_realtime', 'show:' || NEW.show_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER setlists_realtime AFTER INSERT OR DELETE ON setlists
+  FOR EACH ROW EXECUTE FUNCTION realtime_notify_setlists();
+
+-- Not total_votes: refresh_vote_totals() folds it every few seconds and it is not streamed.
+CREATE TRIGGER setlists_realtime_update AFTER UPDATE ON setlists
+  FOR EACH ROW
+  WHEN ((OLD.show_id, OLD.type, OLD.name, OLD.order_index, OLD.is_locked)
+        IS DISTINCT FROM (NEW.show_id, NEW.type, NEW.name, NEW.order_index, NEW.is_locked))
+  EXECUTE FUNCTION realtime_notify_setlists();
+
+CREATE FUNCTION realtime_notify_shows() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  PERFORM pg_notify('theset_realtime', 'show:' || OLD.id);
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER shows_realtime_delete AFTER DELETE ON shows
+  FOR EACH ROW EXECUTE FUNCTION realtime_notify_shows();
+
+-- Not vote_count, trending_score or view_count: folded or recomputed often, not streamed.
+CREATE TRIGGER shows_realtime_update AFTER UPDATE ON shows
+  FOR EACH ROW
+  WHEN ((OLD.name, OLD.slug, OLD.status, OLD.starts_at)
+        IS DISTINCT FROM (NEW.name, NEW.slug, NEW.status, NEW.starts_at))
+  EXECUTE FUNCTION realtime_notify_shows();
+
+-- The current counts of the songs whose counts changed in transactions at or after since_xid
+-- (NULL: none), limited to the shows and songs a listener follows, and the horizon to pass as
+-- since_xid next time: the oldest transaction this statement's snapshot still saw running. Every
+-- change this snapshot cannot see belongs to a transaction at or after it, so reading from it
+-- next time misses no commit, whatever the commit order. One statement, one snapshot: the
+-- horizon comes as the first column of every row, and alone in one row when nothing changed.
+-- Runs as the caller, so Row Level Security decides what it reveals.
+CREATE FUNCTION realtime_vote_changes(since_xid bigint, show_ids uuid[], song_ids uuid[])
+RETURNS TABLE (horizon bigint, setlist_song_id uuid, setlist_id uuid, show_id uuid,
+               upvotes integer, downvotes integer, net_votes integer, vote_version bigint)
+LANGUAGE sql STABLE
+AS $$
+  SELECT h.horizon, c.id, c.setlist_id, c.show_id, c.upvotes, c.downvotes, c.net_votes, c.vote_version
+  FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) h
+  LEFT JOIN LATERAL (
+    SELECT ss.id, ss.setlist_id, sl.show_id, ss.upvotes, ss.downvotes, ss.net_votes, ss.vote_version
+    FROM setlist_songs ss
+    JOIN setlists sl ON sl.id = ss.setlist_id
+    WHERE since_xid IS NOT NULL
+      AND ss.id IN (SELECT l.setlist_song_id FROM realtime_vote_log l
+                    WHERE l.xid >= since_xid::text::xid8)
+      AND (sl.show_id = ANY (show_ids) OR ss.id = ANY (song_ids))
+  ) c ON true
+$$;
+
+-- The realtime state of shows, as JSON: the show's header and its setlists with their songs,
+-- counts and vote versions, in page order. Shows that do not exist (or that RLS hides) are left
+-- out. One statement, so one consistent snapshot per call.
+CREATE FUNCTION realtime_show_states(show_ids uuid[])
+RETURNS TABLE (show_id uuid, state text)
+LANGUAGE sql STABLE
+AS $$
+  SELECT s.id, json_build_object(
+    'show', json_build_object('id', s.id, 'slug', s.slug, 'name', s.name, 'status', s.status,
+                              'starts_at', s.starts_at),
+    'setlists', coalesce((
+      SELECT json_agg(json_build_object(
+        'id', sl.id, 'type', sl.type, 'name', sl.name, 'order_index', sl.order_index,
+        'is_locked', sl.is_locked,
+        'songs', coalesce((
+          SELECT json_agg(json_build_object(
+            'id', ss.id, 'song_id', ss.song_id, 'title', so.title, 'position', ss.position,
+            'notes', ss.notes, 'is_played', ss.is_played, 'play_time', ss.play_time,
+            'upvotes', ss.upvotes, 'downvotes', ss.downvotes, 'net_votes', ss.net_votes,
+            'version', ss.vote_version) ORDER BY ss.position)
+          FROM setlist_songs ss JOIN songs so ON so.id = ss.song_id
+          WHERE ss.setlist_id = sl.id), '[]'::json)
+      ) ORDER BY sl.type, sl.order_index, sl.id)
+      FROM setlists sl WHERE sl.show_id = s.id), '[]'::json)
+  )::text
+  FROM shows s
+  WHERE s.id = ANY (show_ids)
+$$;
+
+-- The current counts of setlist songs (those that exist and RLS shows).
+CREATE FUNCTION realtime_song_states(song_ids uuid[])
+RETURNS TABLE (setlist_song_id uuid, setlist_id uuid, show_id uuid,
+               upvotes integer, downvotes integer, net_votes integer, vote_version bigint)
+LANGUAGE sql STABLE
+AS $$
+  SELECT ss.id, ss.setlist_id, sl.show_id, ss.upvotes, ss.downvotes, ss.net_votes, ss.vote_version
+  FROM setlist_songs ss
+  JOIN setlists sl ON sl.id = ss.setlist_id
+  WHERE ss.id = ANY (song_ids)
+$$;
+
+-- Removes log rows of transactions before `before_xid`, a horizon a listener saw long enough ago
+-- that every listener has read past it (never past the oldest transaction still running).
+-- SECURITY DEFINER: listeners may prune, not delete at will. Returns how many rows went.
+CREATE FUNCTION realtime_prune_vote_log(before_xid bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+  removed bigint;
+BEGIN
+  DELETE FROM realtime_vote_log
+  WHERE xid < least(before_xid::text::xid8, pg_snapshot_xmin(pg_current_snapshot()));
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  RETURN removed;
+END
+$$;

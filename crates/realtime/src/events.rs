@@ -1,0 +1,572 @@
+//! What subscribers receive: the state of a show or a song, and the events that change it.
+//!
+//! Every event carries full current state (counts with their version, a whole setlist), never a
+//! delta, so a missed event is healed by the next one. Each event is also rendered once as a
+//! server-sent event frame ([`Update::sse`]) and that frame is shared by every subscriber.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use theset_database::enums::{SetlistType, ShowStatus};
+use theset_database::ids::{SetlistId, SetlistSongId, ShowId, SongId};
+use theset_database::live::SongCounts as LiveCounts;
+
+/// The id of an update within one stream: the listener generation that produced it and a
+/// sequence number that grows across all streams of one process. `Last-Event-ID` carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventId {
+    pub(crate) epoch: u32,
+    pub(crate) seq: u64,
+}
+
+impl EventId {
+    /// The listener generation (random per process and per reconnection).
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// Grows with every update of the process.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08x}-{}", self.epoch, self.seq)
+    }
+}
+
+impl std::str::FromStr for EventId {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (epoch, seq) = s.trim().split_once('-').ok_or(())?;
+        if epoch.len() != 8 {
+            return Err(());
+        }
+        Ok(Self {
+            epoch: u32::from_str_radix(epoch, 16).map_err(|_| ())?,
+            seq: seq.parse().map_err(|_| ())?,
+        })
+    }
+}
+
+/// A show as its realtime stream describes it: the header and every setlist with its songs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowState {
+    pub show: ShowHeader,
+    pub setlists: Vec<SetlistState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowHeader {
+    pub id: ShowId,
+    pub slug: String,
+    pub name: String,
+    pub status: ShowStatus,
+    /// Voting closes at this instant.
+    pub starts_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetlistState {
+    pub id: SetlistId,
+    #[serde(rename = "type")]
+    pub type_: SetlistType,
+    pub name: String,
+    pub order_index: i32,
+    pub is_locked: bool,
+    /// In position order.
+    pub songs: Vec<SongEntry>,
+}
+
+/// A song at a position of a setlist, with its counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SongEntry {
+    /// The setlist song's id (what votes name).
+    pub id: SetlistSongId,
+    /// The catalog song.
+    pub song_id: SongId,
+    pub title: String,
+    pub position: i32,
+    pub notes: Option<String>,
+    pub is_played: Option<bool>,
+    pub play_time: Option<DateTime<Utc>>,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub net_votes: i32,
+    /// `setlist_songs.vote_version`: only grows; the higher of two states is the newer.
+    pub version: i64,
+}
+
+impl SongEntry {
+    pub(crate) fn votes(&self, setlist_id: SetlistId, show_id: ShowId) -> SongVotes {
+        SongVotes {
+            setlist_song_id: self.id,
+            setlist_id,
+            show_id,
+            upvotes: self.upvotes,
+            downvotes: self.downvotes,
+            net_votes: self.net_votes,
+            version: self.version,
+        }
+    }
+
+    /// Everything but the counts.
+    fn same_placement(&self, other: &Self) -> bool {
+        (
+            self.id,
+            self.song_id,
+            &self.title,
+            self.position,
+            &self.notes,
+            self.is_played,
+            self.play_time,
+        ) == (
+            other.id,
+            other.song_id,
+            &other.title,
+            other.position,
+            &other.notes,
+            other.is_played,
+            other.play_time,
+        )
+    }
+}
+
+/// A setlist song's counts at one version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SongVotes {
+    pub setlist_song_id: SetlistSongId,
+    pub setlist_id: SetlistId,
+    pub show_id: ShowId,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub net_votes: i32,
+    /// Only grows (`setlist_songs.vote_version`): ignore a state older than one already held.
+    pub version: i64,
+}
+
+impl From<LiveCounts> for SongVotes {
+    fn from(c: LiveCounts) -> Self {
+        Self {
+            setlist_song_id: c.setlist_song_id,
+            setlist_id: c.setlist_id,
+            show_id: c.show_id,
+            upvotes: c.upvotes,
+            downvotes: c.downvotes,
+            net_votes: c.net_votes,
+            version: c.version,
+        }
+    }
+}
+
+/// Why a stream sends the whole state again instead of the events in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResyncReason {
+    /// The subscriber read too slowly and its buffer overflowed.
+    Lagged,
+    /// The listener's database connection was lost and has been re-established: changes in
+    /// between are in this state, not in events.
+    Reconnected,
+    /// The `Last-Event-ID` asked for is no longer held (too old, or from another process).
+    Expired,
+}
+
+/// What changed in a setlist, besides its full new state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetlistChanges {
+    /// The setlist is new.
+    pub created: bool,
+    /// Setlist songs added.
+    pub added: Vec<SetlistSongId>,
+    /// Setlist songs removed.
+    pub removed: Vec<SetlistSongId>,
+    /// Songs that stayed changed their order (closing the gap of a removal is not a reorder).
+    pub reordered: bool,
+    /// Songs marked played or unplayed, or whose play time changed.
+    pub played: Vec<SetlistSongId>,
+    /// Songs whose notes changed.
+    pub noted: Vec<SetlistSongId>,
+    /// The new lock state, when it changed.
+    pub locked: Option<bool>,
+    /// Name, type or order among the show's setlists changed.
+    pub renamed: bool,
+}
+
+impl SetlistChanges {
+    /// The changes from `old` (absent: a new setlist) to `new`; `None` when only counts changed.
+    pub(crate) fn between(old: Option<&SetlistState>, new: &SetlistState) -> Option<Self> {
+        let Some(old) = old else {
+            return Some(Self {
+                created: true,
+                added: new.songs.iter().map(|s| s.id).collect(),
+                ..Self::default()
+            });
+        };
+        let mut changes = Self {
+            locked: (old.is_locked != new.is_locked).then_some(new.is_locked),
+            renamed: (&old.name, old.type_, old.order_index)
+                != (&new.name, new.type_, new.order_index),
+            ..Self::default()
+        };
+        fn find(songs: &[SongEntry], id: SetlistSongId) -> Option<&SongEntry> {
+            songs.iter().find(|s| s.id == id)
+        }
+        for song in &new.songs {
+            match find(&old.songs, song.id) {
+                None => changes.added.push(song.id),
+                Some(before) => {
+                    if (before.is_played, before.play_time) != (song.is_played, song.play_time) {
+                        changes.played.push(song.id);
+                    }
+                    if before.notes != song.notes {
+                        changes.noted.push(song.id);
+                    }
+                }
+            }
+        }
+        changes.removed = old
+            .songs
+            .iter()
+            .filter(|s| find(&new.songs, s.id).is_none())
+            .map(|s| s.id)
+            .collect();
+        let kept = |from: &[SongEntry], other: &[SongEntry]| -> Vec<SetlistSongId> {
+            from.iter()
+                .filter(|s| find(other, s.id).is_some())
+                .map(|s| s.id)
+                .collect()
+        };
+        changes.reordered = kept(&old.songs, &new.songs) != kept(&new.songs, &old.songs);
+        let placement_changed = old.songs.len() != new.songs.len()
+            || old
+                .songs
+                .iter()
+                .zip(&new.songs)
+                .any(|(a, b)| !a.same_placement(b));
+        (changes != Self::default() || placement_changed).then_some(changes)
+    }
+}
+
+/// A setlist's new state and what changed in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetlistUpdate {
+    pub show_id: ShowId,
+    pub setlist: SetlistState,
+    pub changes: SetlistChanges,
+}
+
+/// Events of a show's stream ([`crate::realtime::Realtime::subscribe_to_setlist_updates`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShowEvent {
+    /// The current state; the first event of every stream not resumed from a `Last-Event-ID`.
+    Snapshot(Arc<ShowState>),
+    /// The current state again, replacing whatever the subscriber held.
+    Resync {
+        reason: ResyncReason,
+        state: Arc<ShowState>,
+    },
+    /// New counts of songs of the show, coalesced over a short window: each song at most once,
+    /// at the newest version read. (As SSE data each song is `{id, upvotes, downvotes,
+    /// net_votes, version}`, like the snapshot's song entries.)
+    Votes(Arc<[SongVotes]>),
+    /// A setlist was created or changed (songs added, removed, reordered, played, noted; locked or
+    /// unlocked; renamed): its full new state.
+    Setlist(Arc<SetlistUpdate>),
+    /// A setlist was deleted.
+    SetlistRemoved {
+        show_id: ShowId,
+        setlist_id: SetlistId,
+    },
+    /// The show's header changed (status, start, name).
+    Show(Arc<ShowHeader>),
+    /// The show was deleted; the stream ends after this event.
+    Removed { show_id: ShowId },
+}
+
+/// Events of a setlist song's stream ([`crate::realtime::Realtime::subscribe_to_vote_updates`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SongEvent {
+    /// The current counts; the first event of every stream not resumed from a `Last-Event-ID`.
+    Snapshot(SongVotes),
+    /// The current counts again, replacing whatever the subscriber held.
+    Resync {
+        reason: ResyncReason,
+        votes: SongVotes,
+    },
+    /// New counts (coalesced over a short window).
+    Votes(SongVotes),
+    /// The song was removed from its setlist; the stream ends after this event.
+    Removed { setlist_song_id: SetlistSongId },
+}
+
+/// An event as a server-sent event: its name and its JSON data.
+pub trait Event: Clone + Send + Sync + fmt::Debug + 'static {
+    /// The SSE `event:` field.
+    fn name(&self) -> &'static str;
+    /// The SSE `data:` field: JSON.
+    fn data(&self) -> serde_json::Result<Vec<u8>>;
+    /// The last event of a stream.
+    fn is_final(&self) -> bool;
+}
+
+#[derive(Serialize)]
+struct Resync<'a, T> {
+    reason: ResyncReason,
+    #[serde(flatten)]
+    state: &'a T,
+}
+
+/// A song's counts in a show's `votes` event: the show and setlist are known from the snapshot,
+/// and leaving them out makes the frames every subscriber receives 40 % smaller.
+#[derive(Serialize)]
+struct SongCounts {
+    id: SetlistSongId,
+    upvotes: i32,
+    downvotes: i32,
+    net_votes: i32,
+    version: i64,
+}
+
+#[derive(Serialize)]
+struct Songs {
+    songs: Vec<SongCounts>,
+}
+
+impl Event for ShowEvent {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Snapshot(_) => "snapshot",
+            Self::Resync { .. } => "resync",
+            Self::Votes(_) => "votes",
+            Self::Setlist(_) => "setlist",
+            Self::SetlistRemoved { .. } => "setlist_removed",
+            Self::Show(_) => "show",
+            Self::Removed { .. } => "removed",
+        }
+    }
+
+    fn data(&self) -> serde_json::Result<Vec<u8>> {
+        match self {
+            Self::Snapshot(state) => serde_json::to_vec(&**state),
+            Self::Resync { reason, state } => serde_json::to_vec(&Resync {
+                reason: *reason,
+                state: &**state,
+            }),
+            Self::Votes(songs) => serde_json::to_vec(&Songs {
+                songs: songs
+                    .iter()
+                    .map(|v| SongCounts {
+                        id: v.setlist_song_id,
+                        upvotes: v.upvotes,
+                        downvotes: v.downvotes,
+                        net_votes: v.net_votes,
+                        version: v.version,
+                    })
+                    .collect(),
+            }),
+            Self::Setlist(update) => serde_json::to_vec(&**update),
+            Self::SetlistRemoved {
+                show_id,
+                setlist_id,
+            } => serde_json::to_vec(
+                &serde_json::json!({ "show_id": show_id, "setlist_id": setlist_id }),
+            ),
+            Self::Show(header) => serde_json::to_vec(&**header),
+            Self::Removed { show_id } => {
+                serde_json::to_vec(&serde_json::json!({ "show_id": show_id }))
+            }
+        }
+    }
+
+    fn is_final(&self) -> bool {
+        matches!(self, Self::Removed { .. })
+    }
+}
+
+impl Event for SongEvent {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Snapshot(_) => "snapshot",
+            Self::Resync { .. } => "resync",
+            Self::Votes(_) => "votes",
+            Self::Removed { .. } => "removed",
+        }
+    }
+
+    fn data(&self) -> serde_json::Result<Vec<u8>> {
+        match self {
+            Self::Snapshot(votes) | Self::Votes(votes) => serde_json::to_vec(votes),
+            Self::Resync { reason, votes } => serde_json::to_vec(&Resync {
+                reason: *reason,
+                state: votes,
+            }),
+            Self::Removed { setlist_song_id } => {
+                serde_json::to_vec(&serde_json::json!({ "setlist_song_id": setlist_song_id }))
+            }
+        }
+    }
+
+    fn is_final(&self) -> bool {
+        matches!(self, Self::Removed { .. })
+    }
+}
+
+/// One event of a stream with its id. Shared (`Arc`) by every subscriber of the stream, and so is
+/// its SSE frame, rendered on first use.
+#[derive(Debug)]
+pub struct Update<E> {
+    pub id: EventId,
+    pub event: E,
+    frame: OnceLock<Bytes>,
+}
+
+impl<E: Event> Update<E> {
+    pub(crate) fn new(id: EventId, event: E) -> Self {
+        Self {
+            id,
+            event,
+            frame: OnceLock::new(),
+        }
+    }
+
+    /// The update as a `text/event-stream` frame (`id:`, `event:`, `data:`, blank line).
+    pub fn sse(&self) -> Bytes {
+        self.frame
+            .get_or_init(|| {
+                let data = self.event.data().unwrap_or_else(|_| b"{}".to_vec());
+                let mut frame = Vec::with_capacity(data.len() + 48);
+                frame.extend_from_slice(
+                    format!("id: {}\nevent: {}\ndata: ", self.id, self.event.name()).as_bytes(),
+                );
+                // serde_json escapes control characters, so the JSON is one line.
+                frame.extend_from_slice(&data);
+                frame.extend_from_slice(b"\n\n");
+                Bytes::from(frame)
+            })
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use uuid::Uuid;
+
+    fn entry(n: u128, position: i32) -> SongEntry {
+        SongEntry {
+            id: SetlistSongId(Uuid::from_u128(n)),
+            song_id: SongId(Uuid::from_u128(100 + n)),
+            title: format!("Song {n}"),
+            position,
+            notes: None,
+            is_played: None,
+            play_time: None,
+            upvotes: 0,
+            downvotes: 0,
+            net_votes: 0,
+            version: 0,
+        }
+    }
+
+    fn setlist(songs: Vec<SongEntry>) -> SetlistState {
+        SetlistState {
+            id: SetlistId(Uuid::from_u128(9)),
+            type_: SetlistType::Predicted,
+            name: "Main Set".into(),
+            order_index: 0,
+            is_locked: false,
+            songs,
+        }
+    }
+
+    #[test]
+    fn event_ids_round_trip_and_reject_garbage() {
+        let id = EventId {
+            epoch: 0xdead_beef,
+            seq: 42,
+        };
+        assert_eq!(id.to_string(), "deadbeef-42");
+        assert_eq!("deadbeef-42".parse::<EventId>(), Ok(id));
+        for bad in ["", "42", "xyz-1", "deadbeef-", "deadbeef--1", "1-2"] {
+            assert!(bad.parse::<EventId>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn setlist_changes_name_what_happened() {
+        let old = setlist(vec![entry(1, 1), entry(2, 2), entry(3, 3)]);
+        // Only counts changed: no setlist event.
+        let mut counted = old.clone();
+        counted.songs[0].upvotes = 5;
+        counted.songs[0].version = 1;
+        assert_eq!(SetlistChanges::between(Some(&old), &counted), None);
+        // Removing the middle song closes the gap: removed, not reordered.
+        let removed = setlist(vec![entry(1, 1), entry(3, 2)]);
+        let changes = SetlistChanges::between(Some(&old), &removed).unwrap();
+        assert_eq!(changes.removed, [SetlistSongId(Uuid::from_u128(2))]);
+        assert!(!changes.reordered);
+        // Swapping two songs is a reorder.
+        let swapped = setlist(vec![entry(2, 1), entry(1, 2), entry(3, 3)]);
+        assert!(
+            SetlistChanges::between(Some(&old), &swapped)
+                .unwrap()
+                .reordered
+        );
+        // Added, played, locked.
+        let mut later = setlist(vec![entry(1, 1), entry(2, 2), entry(3, 3), entry(4, 4)]);
+        later.songs[1].is_played = Some(true);
+        later.is_locked = true;
+        let changes = SetlistChanges::between(Some(&old), &later).unwrap();
+        assert_eq!(changes.added, [SetlistSongId(Uuid::from_u128(4))]);
+        assert_eq!(changes.played, [SetlistSongId(Uuid::from_u128(2))]);
+        assert_eq!(changes.locked, Some(true));
+        assert!(SetlistChanges::between(None, &old).unwrap().created);
+    }
+
+    #[test]
+    fn frames_are_single_line_sse() {
+        let mut song = entry(1, 1);
+        song.notes = Some("two\nlines".into());
+        let state = Arc::new(ShowState {
+            show: ShowHeader {
+                id: ShowId(Uuid::from_u128(7)),
+                slug: "s".into(),
+                name: "S".into(),
+                status: ShowStatus::Upcoming,
+                starts_at: Utc::now(),
+            },
+            setlists: vec![setlist(vec![song])],
+        });
+        let update = Update::new(
+            EventId { epoch: 1, seq: 2 },
+            ShowEvent::Resync {
+                reason: ResyncReason::Lagged,
+                state,
+            },
+        );
+        let frame = String::from_utf8(update.sse().to_vec()).unwrap();
+        assert!(frame.starts_with("id: 00000001-2\nevent: resync\ndata: {"));
+        assert!(frame.ends_with("}\n\n"));
+        assert_eq!(frame.matches('\n').count(), 4, "{frame}");
+        let data: serde_json::Value = serde_json::from_str(
+            frame
+                .lines()
+                .nth(2)
+                .unwrap()
+                .strip_prefix("data: ")
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(data["reason"], "lagged");
+        assert_eq!(data["setlists"][0]["songs"][0]["notes"], "two\nlines");
+    }
+}

@@ -1,0 +1,180 @@
+//! Realtime: live setlist and vote updates from every writer (API, worker, CLI, psql), as typed
+//! async streams. The Rust counterpart of the design card's "Real-time Features":
+//! [`Realtime::subscribe_to_setlist_updates`] (everything about a show's setlists) and
+//! [`Realtime::subscribe_to_vote_updates`] (one setlist song's counts).
+//!
+//! How it works (see the crate README):
+//! - PostgreSQL records changes for every writer (migrations/2026-11-24-000500_realtime): the
+//!   vote trigger bumps the song's `vote_version` and appends to the unlogged
+//!   `realtime_vote_log` (no NOTIFY on the vote path); structural changes NOTIFY
+//!   `theset_realtime` with the show's id.
+//! - One listener per process ([`Realtime::start`]) holds its own connection outside the pool,
+//!   LISTENs, and while anything is followed reads the vote log every `poll_interval` from a
+//!   transaction-id horizon that misses no commit. It runs on its own thread and reconnects with
+//!   backoff; after a reconnection every subscriber gets a `resync` with the current state.
+//! - Topics fan the events out in-process. Events carry full state (counts with a version that
+//!   only grows), each stream starts with a snapshot, vote changes are coalesced per topic over
+//!   `coalesce_window` (the newest counts always go out), a subscriber that falls more than
+//!   `client_buffer` updates behind gets a `resync` instead of the backlog, and recent updates are
+//!   kept for `Last-Event-ID` replay.
+//!
+//! Streams reveal only what the listener's role may read: the API's listener connects as
+//! `theset_api`, with no caller, so Row Level Security shows it the public catalog (shows,
+//! setlists, setlist songs and songs are public; votes are not, and only counts are sent).
+
+mod events;
+mod hub;
+mod listener;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+pub use events::{
+    Event, EventId, ResyncReason, SetlistChanges, SetlistState, SetlistUpdate, ShowEvent,
+    ShowHeader, ShowState, SongEntry, SongEvent, SongVotes, Update,
+};
+pub use hub::Subscription;
+pub use listener::APPLICATION_NAME;
+
+use hub::{Hub, ShowKind, SongKind};
+use theset_database::DatabaseConfig;
+use theset_database::error::Result;
+use theset_database::ids::{SetlistSongId, ShowId};
+
+/// A show's stream: [`ShowEvent`]s.
+pub type SetlistUpdates = Subscription<ShowEvent>;
+/// A setlist song's stream: [`SongEvent`]s.
+pub type VoteUpdates = Subscription<SongEvent>;
+
+/// Tuning of the listener and the fan-out.
+#[derive(Debug, Clone)]
+pub struct RealtimeOptions {
+    /// How often the vote log is read while anything is followed.
+    pub poll_interval: Duration,
+    /// Vote changes of one topic go out at most once per window (at most 100 ms).
+    pub coalesce_window: Duration,
+    /// Updates a subscriber may fall behind before it gets a `resync` instead.
+    pub client_buffer: usize,
+    /// Updates kept per topic for `Last-Event-ID` replay.
+    pub history: usize,
+    /// How long a topic nobody follows is kept (with its history, for reconnecting clients).
+    pub keep_idle: Duration,
+    /// Limit on waiting for a topic's first state (the listener may be reconnecting).
+    pub load_timeout: Duration,
+    /// Limit on each of the listener's queries.
+    pub query_timeout: Duration,
+    /// Most subscribers at once in this process.
+    pub max_subscribers: usize,
+    /// Reconnection backoff: first and longest wait.
+    pub reconnect_min: Duration,
+    pub reconnect_max: Duration,
+    /// Vote log rows are kept at least this long after every reader has passed them.
+    pub log_retention: Duration,
+    /// How often the listener prunes the vote log.
+    pub prune_interval: Duration,
+}
+
+impl Default for RealtimeOptions {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_millis(25),
+            coalesce_window: Duration::from_millis(100),
+            client_buffer: 64,
+            history: 512,
+            keep_idle: Duration::from_secs(60),
+            load_timeout: Duration::from_secs(5),
+            query_timeout: Duration::from_secs(10),
+            max_subscribers: 20_000,
+            reconnect_min: Duration::from_millis(100),
+            reconnect_max: Duration::from_secs(5),
+            log_retention: Duration::from_secs(60),
+            prune_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The realtime service of one process. Cheap to clone; the listener stops (and every stream
+/// ends) when the last clone is dropped or [`Realtime::close`] is called.
+#[derive(Debug, Clone)]
+pub struct Realtime {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    hub: Arc<Hub>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.shutdown.send_replace(true);
+    }
+}
+
+impl Realtime {
+    /// Starts the listener on its own thread. It connects (with `config`, which should name the
+    /// API's role so that RLS applies) when the first stream is opened.
+    pub fn start(config: DatabaseConfig, options: RealtimeOptions) -> std::io::Result<Self> {
+        let hub = Arc::new(Hub::new(options));
+        let (shutdown, stop) = watch::channel(false);
+        let listener_hub = hub.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("theset-realtime".into())
+            .spawn(move || runtime.block_on(listener::run(listener_hub, config, stop)))?;
+        Ok(Self {
+            inner: Arc::new(Inner { hub, shutdown }),
+        })
+    }
+
+    /// The show's setlists, live (design card: `subscribeToSetlistUpdates`): a snapshot, then
+    /// every change. `Error::NotFound` when there is no such show, `Error::Unavailable` when the
+    /// listener cannot reach the database in time or too many streams are open.
+    pub async fn subscribe_to_setlist_updates(&self, show: ShowId) -> Result<SetlistUpdates> {
+        self.inner.hub.subscribe::<ShowKind>(show, None).await
+    }
+
+    /// As [`Self::subscribe_to_setlist_updates`], resuming after `last_event_id` (a client's
+    /// `Last-Event-ID`): the updates since then when they are still held, else a `resync`.
+    pub async fn resume_setlist_updates(
+        &self,
+        show: ShowId,
+        last_event_id: &str,
+    ) -> Result<SetlistUpdates> {
+        let id = last_event_id.parse().ok();
+        self.inner.hub.subscribe::<ShowKind>(show, Some(id)).await
+    }
+
+    /// One setlist song's counts, live (design card: `subscribeToVoteUpdates`): a snapshot,
+    /// then every change. Errors as for [`Self::subscribe_to_setlist_updates`].
+    pub async fn subscribe_to_vote_updates(&self, song: SetlistSongId) -> Result<VoteUpdates> {
+        self.inner.hub.subscribe::<SongKind>(song, None).await
+    }
+
+    /// As [`Self::subscribe_to_vote_updates`], resuming after `last_event_id`.
+    pub async fn resume_vote_updates(
+        &self,
+        song: SetlistSongId,
+        last_event_id: &str,
+    ) -> Result<VoteUpdates> {
+        let id = last_event_id.parse().ok();
+        self.inner.hub.subscribe::<SongKind>(song, Some(id)).await
+    }
+
+    /// Streams open in this process.
+    pub fn subscribers(&self) -> usize {
+        self.inner.hub.subscribers()
+    }
+
+    /// Stops the listener and ends every stream (for a graceful shutdown); later subscriptions
+    /// fail with `Error::Unavailable`.
+    pub fn close(&self) {
+        self.inner.shutdown.send_replace(true);
+        self.inner.hub.close_all();
+    }
+}

@@ -1,0 +1,592 @@
+//! The one database listener of a process: its own connection (outside any pool), `LISTEN
+//! theset_realtime` for structural changes, and a short tick reading the vote log while anyone
+//! follows a show or song. It runs on its own thread, reconnects with backoff, and resyncs every
+//! topic after a reconnection.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel_async::AsyncPgConnection;
+use futures_util::{FutureExt, StreamExt};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::events::{
+    ResyncReason, SetlistChanges, SetlistUpdate, ShowEvent, ShowState, SongEvent, SongVotes,
+};
+use crate::hub::{Hub, ShowKind, SongKind, Topic};
+use theset_database::DatabaseConfig;
+use theset_database::ids::{SetlistSongId, ShowId};
+use theset_database::live;
+
+/// The listener's `application_name`, to find its backend in `pg_stat_activity`.
+pub const APPLICATION_NAME: &str = "theset-realtime";
+
+type Failure = String;
+
+/// `query`, failing after `limit` (a dead connection must not stall the listener).
+async fn timed<T, E: std::fmt::Display>(
+    limit: Duration,
+    what: &str,
+    query: impl Future<Output = Result<T, E>>,
+) -> Result<T, Failure> {
+    match tokio::time::timeout(limit, query).await {
+        Ok(result) => result.map_err(|e| failed(what, e)),
+        Err(_) => Err(failed(what, "timed out")),
+    }
+}
+
+fn failed(what: &str, error: impl std::fmt::Display) -> Failure {
+    format!("{what}: {error}")
+}
+
+/// Runs the listener until `shutdown` changes (or its sender goes), then ends every stream.
+pub(crate) async fn run(
+    hub: Arc<Hub>,
+    config: DatabaseConfig,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let config = config.with_application_name(APPLICATION_NAME);
+    let mut backoff = hub.options.reconnect_min;
+    loop {
+        // Nothing to follow: no connection needed yet.
+        while hub.is_empty() {
+            tokio::select! {
+                () = hub.wake.notified() => {}
+                _ = shutdown.changed() => return hub.close_all(),
+            }
+        }
+        match Session::open(&hub, &config).await {
+            Ok(mut session) => {
+                backoff = hub.options.reconnect_min;
+                tracing::info!("realtime listener connected");
+                match session.run(&mut shutdown).await {
+                    Ok(()) => return hub.close_all(),
+                    Err(e) => tracing::warn!(error = %e, "realtime listener lost its connection"),
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, ?backoff, "realtime listener cannot connect"),
+        }
+        // Jitter, so the listeners of many processes do not reconnect in step.
+        let jitter = Duration::from_millis(u64::from(Uuid::new_v4().as_bytes()[0]));
+        tokio::select! {
+            () = tokio::time::sleep(backoff + jitter.min(backoff / 2)) => {}
+            _ = shutdown.changed() => return hub.close_all(),
+        }
+        backoff = (backoff * 2).min(hub.options.reconnect_max);
+    }
+}
+
+enum Wake {
+    Notified(String),
+    Topics,
+    Tick,
+    Stop,
+}
+
+/// One connection's worth of listening.
+struct Session<'h> {
+    hub: &'h Arc<Hub>,
+    conn: AsyncPgConnection,
+    /// Read the vote log from here next time (`None`: nothing followed since the last read).
+    horizon: Option<i64>,
+    last_poll: Instant,
+    /// Vote changes read but not yet sent, waiting for their topic's coalescing window.
+    show_votes: HashMap<ShowId, HashMap<SetlistSongId, SongVotes>>,
+    song_votes: HashMap<SetlistSongId, SongVotes>,
+    /// Horizons seen, for pruning the log once every listener has read past them.
+    horizons: VecDeque<(Instant, i64)>,
+    last_prune: Instant,
+}
+
+impl<'h> Session<'h> {
+    async fn open(hub: &'h Arc<Hub>, config: &DatabaseConfig) -> Result<Session<'h>, Failure> {
+        let conn = config
+            .connect()
+            .await
+            .map_err(|e| failed("connecting", e))?;
+        let mut session = Session {
+            hub,
+            conn,
+            horizon: None,
+            last_poll: Instant::now(),
+            show_votes: HashMap::new(),
+            song_votes: HashMap::new(),
+            horizons: VecDeque::new(),
+            last_prune: Instant::now(),
+        };
+        timed(
+            hub.options.query_timeout,
+            "LISTEN",
+            live::listen(&mut session.conn),
+        )
+        .await?;
+        // Ids of the previous connection cannot be resumed: changes may have been missed since.
+        hub.new_epoch();
+        // The horizon before the states: whatever those states miss is read from the log next.
+        session.horizon = Some(session.read_horizon().await?);
+        let shows: Vec<ShowId> = hub.topics::<ShowKind>().iter().map(|t| t.key).collect();
+        let songs: Vec<SetlistSongId> = hub.topics::<SongKind>().iter().map(|t| t.key).collect();
+        session
+            .reload_shows(&shows, ResyncReason::Reconnected)
+            .await?;
+        session
+            .reload_songs(&songs, ResyncReason::Reconnected)
+            .await?;
+        Ok(session)
+    }
+
+    async fn run(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Failure> {
+        let interval = self.hub.options.poll_interval;
+        let mut next_tick = Instant::now() + interval;
+        loop {
+            let following = !self.hub.is_empty();
+            let wake = {
+                let mut notes = std::pin::pin!(self.conn.notifications_stream());
+                let tick = tokio::time::sleep_until(next_tick.into());
+                tokio::select! {
+                    biased;
+                    _ = shutdown.changed() => Wake::Stop,
+                    note = notes.next() => match note {
+                        Some(Ok(note)) => Wake::Notified(note.payload),
+                        Some(Err(e)) => return Err(failed("notifications", e)),
+                        None => return Err("the connection closed".to_owned()),
+                    },
+                    () = self.hub.wake.notified() => Wake::Topics,
+                    () = tick, if following => Wake::Tick,
+                }
+            };
+            let mut dirty = HashSet::new();
+            match wake {
+                Wake::Stop => return Ok(()),
+                Wake::Notified(payload) => {
+                    dirty.extend(parse_note(&payload));
+                    // Take every notification already here in one go.
+                    let mut notes = std::pin::pin!(self.conn.notifications_stream());
+                    while let Some(Some(Ok(note))) = notes.next().now_or_never() {
+                        dirty.extend(parse_note(&note.payload));
+                    }
+                }
+                Wake::Topics => {}
+                Wake::Tick => {
+                    next_tick = Instant::now() + interval;
+                    self.poll_votes().await?;
+                    let (unknown, next_due) = self.flush_votes();
+                    dirty.extend(unknown);
+                    // Held changes go out when their window closes, not at the first tick after.
+                    if let Some(due) = next_due {
+                        next_tick = next_tick.min(due);
+                    }
+                    let now = Instant::now();
+                    self.hub.evict_idle::<ShowKind>(now);
+                    self.hub.evict_idle::<SongKind>(now);
+                    if self.hub.is_empty() {
+                        // Nothing followed: the next topic starts from a fresh horizon.
+                        self.horizon = None;
+                    }
+                    self.prune().await?;
+                }
+            }
+            self.load_pending().await?;
+            if !dirty.is_empty() {
+                let shows: Vec<ShowId> = dirty.into_iter().collect();
+                self.reload_structure(&shows).await?;
+            }
+        }
+    }
+
+    async fn read_horizon(&mut self) -> Result<i64, Failure> {
+        let changes = timed(
+            self.hub.options.query_timeout,
+            "reading the horizon",
+            live::vote_changes(&mut self.conn, None, &[], &[]),
+        )
+        .await?;
+        Ok(changes.horizon)
+    }
+
+    /// First states for topics that wait for one.
+    async fn load_pending(&mut self) -> Result<(), Failure> {
+        let shows: Vec<ShowId> = (self.hub.topics::<ShowKind>().iter())
+            .filter(|t| t.is_pending())
+            .map(|t| t.key)
+            .collect();
+        let songs: Vec<SetlistSongId> = (self.hub.topics::<SongKind>().iter())
+            .filter(|t| t.is_pending())
+            .map(|t| t.key)
+            .collect();
+        if shows.is_empty() && songs.is_empty() {
+            return Ok(());
+        }
+        if self.horizon.is_none() {
+            self.horizon = Some(self.read_horizon().await?);
+            self.last_poll = Instant::now();
+        }
+        self.reload_shows(&shows, ResyncReason::Reconnected).await?;
+        self.reload_songs(&songs, ResyncReason::Reconnected).await
+    }
+
+    async fn show_states(
+        &mut self,
+        shows: &[ShowId],
+    ) -> Result<HashMap<ShowId, ShowState>, Failure> {
+        let rows = timed(
+            self.hub.options.query_timeout,
+            "reading show states",
+            live::show_states(&mut self.conn, shows),
+        )
+        .await?;
+        let mut states = HashMap::new();
+        for (show, state) in rows {
+            let state: ShowState =
+                serde_json::from_str(&state).map_err(|e| failed("decoding a show state", e))?;
+            states.insert(show, state);
+        }
+        Ok(states)
+    }
+
+    async fn song_states(
+        &mut self,
+        songs: &[SetlistSongId],
+    ) -> Result<HashMap<SetlistSongId, SongVotes>, Failure> {
+        let rows = timed(
+            self.hub.options.query_timeout,
+            "reading song states",
+            live::song_states(&mut self.conn, songs),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|counts| (counts.setlist_song_id, SongVotes::from(counts)))
+            .collect())
+    }
+
+    /// Reads the shows' states and installs them: first states, or a `resync` with `reason`.
+    async fn reload_shows(
+        &mut self,
+        shows: &[ShowId],
+        reason: ResyncReason,
+    ) -> Result<(), Failure> {
+        if shows.is_empty() {
+            return Ok(());
+        }
+        let mut states = self.show_states(shows).await?;
+        for &id in shows {
+            let Some(topic) = self.hub.topic::<ShowKind>(id) else {
+                continue;
+            };
+            match states.remove(&id) {
+                Some(state) => self.hub.install(&topic, Arc::new(state), reason),
+                None => self.hub.close(&topic, None),
+            }
+        }
+        Ok(())
+    }
+
+    async fn reload_songs(
+        &mut self,
+        songs: &[SetlistSongId],
+        reason: ResyncReason,
+    ) -> Result<(), Failure> {
+        if songs.is_empty() {
+            return Ok(());
+        }
+        let mut states = self.song_states(songs).await?;
+        for &id in songs {
+            let Some(topic) = self.hub.topic::<SongKind>(id) else {
+                continue;
+            };
+            match states.remove(&id) {
+                Some(votes) => self.hub.install(&topic, votes, reason),
+                None => self.hub.close(&topic, None),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the counts that changed since the horizon, for followed shows and songs.
+    async fn poll_votes(&mut self) -> Result<(), Failure> {
+        let Some(since) = self.horizon else {
+            return Ok(());
+        };
+        let gap = self.last_poll.elapsed();
+        if gap > self.hub.options.log_retention / 2 {
+            // Log rows may have been pruned under a listener this late: start over.
+            return Err(format!("no vote log read for {gap:?}"));
+        }
+        let shows: Vec<ShowId> = (self.hub.topics::<ShowKind>().iter())
+            .filter(|t| !t.is_pending())
+            .map(|t| t.key)
+            .collect();
+        let songs: Vec<SetlistSongId> = (self.hub.topics::<SongKind>().iter())
+            .filter(|t| !t.is_pending())
+            .map(|t| t.key)
+            .collect();
+        let changes = timed(
+            self.hub.options.query_timeout,
+            "reading vote changes",
+            live::vote_changes(&mut self.conn, Some(since), &shows, &songs),
+        )
+        .await?;
+        self.last_poll = Instant::now();
+        self.horizon = Some(changes.horizon);
+        for votes in changes.songs.into_iter().map(SongVotes::from) {
+            let newer = |held: &SongVotes| held.version < votes.version;
+            let by_song = self.show_votes.entry(votes.show_id).or_default();
+            if by_song.get(&votes.setlist_song_id).is_none_or(newer) {
+                by_song.insert(votes.setlist_song_id, votes);
+            }
+            if self
+                .song_votes
+                .get(&votes.setlist_song_id)
+                .is_none_or(newer)
+            {
+                self.song_votes.insert(votes.setlist_song_id, votes);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends held vote changes of every topic whose coalescing window has passed: each song at most
+    /// once per window, at the newest version read. Returns shows whose held state lacks a song
+    /// that votes named (to be read again), and when the earliest window still open closes.
+    fn flush_votes(&mut self) -> (Vec<ShowId>, Option<Instant>) {
+        let now = Instant::now();
+        let window = self.hub.options.coalesce_window;
+        let next_due = std::cell::Cell::new(None::<Instant>);
+        let due = |last: Option<Instant>| match last {
+            Some(t) if now.duration_since(t) < window => {
+                let at = t + window;
+                next_due.set(Some(next_due.get().map_or(at, |d: Instant| d.min(at))));
+                false
+            }
+            _ => true,
+        };
+        let mut unknown = Vec::new();
+        self.show_votes.retain(|&show, songs| {
+            let Some(topic) = self.hub.topic::<ShowKind>(show) else {
+                return false;
+            };
+            let mut inner = topic.lock();
+            if !due(inner.last_emit) {
+                return true;
+            }
+            let Some(state) = inner.state.as_mut() else {
+                return false;
+            };
+            let mut sent = Vec::new();
+            let mut missing = false;
+            {
+                let state = Arc::make_mut(state);
+                for votes in songs.values() {
+                    let entry = state
+                        .setlists
+                        .iter_mut()
+                        .find(|l| l.id == votes.setlist_id)
+                        .and_then(|l| l.songs.iter_mut().find(|s| s.id == votes.setlist_song_id));
+                    match entry {
+                        Some(entry) if entry.version < votes.version => {
+                            entry.upvotes = votes.upvotes;
+                            entry.downvotes = votes.downvotes;
+                            entry.net_votes = votes.net_votes;
+                            entry.version = votes.version;
+                            sent.push(*votes);
+                        }
+                        Some(_) => {}
+                        None => missing = true,
+                    }
+                }
+            }
+            if missing {
+                // A song this state does not know yet: its notification is on the way, but
+                // reload anyway rather than rely on it.
+                unknown.push(show);
+            }
+            if !sent.is_empty() {
+                sent.sort_by_key(|v| v.setlist_song_id);
+                self.hub.publish(&mut *inner, ShowEvent::Votes(sent.into()));
+                inner.last_emit = Some(now);
+            }
+            false
+        });
+        self.song_votes.retain(|&song, votes| {
+            let Some(topic) = self.hub.topic::<SongKind>(song) else {
+                return false;
+            };
+            let mut inner = topic.lock();
+            if !due(inner.last_emit) {
+                return true;
+            }
+            let Some(state) = inner.state.as_mut() else {
+                return false;
+            };
+            if state.version < votes.version {
+                *state = *votes;
+                self.hub.publish(&mut *inner, SongEvent::Votes(*votes));
+                inner.last_emit = Some(now);
+            }
+            false
+        });
+        (unknown, next_due.get())
+    }
+
+    /// Shows whose structure changed (or may have): read them again and send what changed.
+    async fn reload_structure(&mut self, shows: &[ShowId]) -> Result<(), Failure> {
+        let followed: Vec<ShowId> = shows
+            .iter()
+            .copied()
+            .filter(|s| {
+                self.hub
+                    .topic::<ShowKind>(*s)
+                    .is_some_and(|t| !t.is_pending())
+            })
+            .collect();
+        if !followed.is_empty() {
+            let mut states = self.show_states(&followed).await?;
+            for id in followed {
+                let Some(topic) = self.hub.topic::<ShowKind>(id) else {
+                    continue;
+                };
+                match states.remove(&id) {
+                    Some(state) => self.apply_show(&topic, state),
+                    None => self
+                        .hub
+                        .close(&topic, Some(ShowEvent::Removed { show_id: id })),
+                }
+            }
+        }
+        let wanted: HashSet<ShowId> = shows.iter().copied().collect();
+        let songs: Vec<SetlistSongId> = (self.hub.topics::<SongKind>().into_iter())
+            .filter(|t| t.state().is_some_and(|v| wanted.contains(&v.show_id)))
+            .map(|t| t.key)
+            .collect();
+        if !songs.is_empty() {
+            let mut states = self.song_states(&songs).await?;
+            for id in songs {
+                let Some(topic) = self.hub.topic::<SongKind>(id) else {
+                    continue;
+                };
+                match states.remove(&id) {
+                    Some(votes) => {
+                        let mut inner = topic.lock();
+                        if inner.state.is_some_and(|held| held.version < votes.version) {
+                            inner.set_state(votes);
+                            self.hub.publish(&mut *inner, SongEvent::Votes(votes));
+                        }
+                    }
+                    None => self.hub.close(
+                        &topic,
+                        Some(SongEvent::Removed {
+                            setlist_song_id: id,
+                        }),
+                    ),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the differences between a show's held state and its new one, then holds the new.
+    fn apply_show(&self, topic: &Topic<ShowKind>, new: ShowState) {
+        let mut inner = topic.lock();
+        let Some(old) = inner.state.clone() else {
+            return;
+        };
+        let show_id = new.show.id;
+        let mut events = Vec::new();
+        if old.show != new.show {
+            events.push(ShowEvent::Show(Arc::new(new.show.clone())));
+        }
+        let mut votes = Vec::new();
+        for setlist in &new.setlists {
+            let before = old.setlists.iter().find(|l| l.id == setlist.id);
+            match SetlistChanges::between(before, setlist) {
+                Some(changes) => events.push(ShowEvent::Setlist(Arc::new(SetlistUpdate {
+                    show_id,
+                    setlist: setlist.clone(),
+                    changes,
+                }))),
+                None => {
+                    // Same songs in the same places: only counts may be newer.
+                    for song in &setlist.songs {
+                        let held = before
+                            .and_then(|b| b.songs.iter().find(|s| s.id == song.id))
+                            .map_or(-1, |s| s.version);
+                        if song.version > held {
+                            votes.push(song.votes(setlist.id, show_id));
+                        }
+                    }
+                }
+            }
+        }
+        for setlist in &old.setlists {
+            if !new.setlists.iter().any(|l| l.id == setlist.id) {
+                events.push(ShowEvent::SetlistRemoved {
+                    show_id,
+                    setlist_id: setlist.id,
+                });
+            }
+        }
+        if !votes.is_empty() {
+            events.push(ShowEvent::Votes(votes.into()));
+        }
+        // Counts in the new state may be older than counts already sent: keep the newer.
+        let mut new = new;
+        for setlist in &mut new.setlists {
+            for song in &mut setlist.songs {
+                if let Some(held) = old
+                    .setlists
+                    .iter()
+                    .flat_map(|l| &l.songs)
+                    .find(|s| s.id == song.id && s.version > song.version)
+                {
+                    song.upvotes = held.upvotes;
+                    song.downvotes = held.downvotes;
+                    song.net_votes = held.net_votes;
+                    song.version = held.version;
+                }
+            }
+        }
+        inner.set_state(Arc::new(new));
+        for event in events {
+            self.hub.publish(&mut *inner, event);
+        }
+    }
+
+    /// Every `prune_interval`: removes log rows every listener has read (those before a horizon
+    /// seen at least `log_retention` ago).
+    async fn prune(&mut self) -> Result<(), Failure> {
+        let now = Instant::now();
+        if now.duration_since(self.last_prune) < self.hub.options.prune_interval {
+            return Ok(());
+        }
+        self.last_prune = now;
+        if let Some(horizon) = self.horizon {
+            self.horizons.push_back((now, horizon));
+        }
+        let retention = self.hub.options.log_retention;
+        let mut before = None;
+        while let Some(&(seen, horizon)) = self.horizons.front() {
+            if now.duration_since(seen) < retention {
+                break;
+            }
+            before = Some(horizon);
+            self.horizons.pop_front();
+        }
+        if let Some(before) = before {
+            timed(
+                self.hub.options.query_timeout,
+                "pruning the vote log",
+                live::prune_vote_log(&mut self.conn, before),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_note(payload: &str) -> Option<ShowId> {
+    payload.strip_prefix("show:")?.parse().ok()
+}

@@ -1,0 +1,180 @@
+//! Jobs that keep derived data current: vote totals, show statuses, trending scores, artist
+//! statistics, and the queue's own pruning. Each calls one idempotent SQL function of
+//! `theset-database`, so running one twice (or late) is harmless.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use theset_database::ids::ArtistId;
+use theset_database::models::{ArtistStats, Show, Vote};
+use theset_jobs::Job;
+
+use crate::context::JobContext;
+
+/// Whole-table computations may outlast the pool's per-statement limit: they run in a
+/// transaction with this one instead.
+const LONG_STATEMENT: Duration = Duration::from_secs(300);
+
+async fn long_transaction<R, F>(conn: &mut AsyncPgConnection, work: F) -> anyhow::Result<R>
+where
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, diesel::QueryResult<R>> + Send,
+    R: Send,
+{
+    let limit = format!(
+        "SET LOCAL statement_timeout = {}",
+        LONG_STATEMENT.as_millis()
+    );
+    Ok(conn
+        .transaction(async move |conn| {
+            conn.batch_execute(&limit).await?;
+            work(conn).await
+        })
+        .await?)
+}
+
+/// Folds votes cast since the last fold into `setlists.total_votes` and `shows.vote_count`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FoldVoteTotals {}
+
+impl Job for FoldVoteTotals {
+    const KIND: &'static str = "fold_vote_totals";
+    const PRIORITY: i16 = 10;
+    const MAX_ATTEMPTS: i32 = 3;
+    const TIMEOUT: Duration = Duration::from_secs(60);
+    type Context = JobContext;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(Self::KIND.to_owned())
+    }
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let mut conn = ctx.conn().await?;
+        let changed = Vote::refresh_totals(&mut conn).await?;
+        tracing::debug!(changed, "vote totals folded");
+        Ok(())
+    }
+}
+
+/// Starts shows whose start instant has passed (locking their predictions) and completes them
+/// later (`Show::advance_statuses`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AdvanceShowStatuses {}
+
+impl Job for AdvanceShowStatuses {
+    const KIND: &'static str = "advance_show_statuses";
+    const PRIORITY: i16 = 10;
+    const MAX_ATTEMPTS: i32 = 3;
+    const TIMEOUT: Duration = Duration::from_secs(120);
+    type Context = JobContext;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(Self::KIND.to_owned())
+    }
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let mut conn = ctx.conn().await?;
+        let changes = Show::advance_statuses(&mut conn, None).await?;
+        if changes.started + changes.completed + changes.locked > 0 {
+            tracing::info!(
+                started = changes.started,
+                completed = changes.completed,
+                locked = changes.locked,
+                "show statuses advanced"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Recomputes the trending scores of shows and artists (`Show::recompute_trending`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RecomputeTrending {}
+
+impl Job for RecomputeTrending {
+    const KIND: &'static str = "recompute_trending";
+    const MAX_ATTEMPTS: i32 = 3;
+    const TIMEOUT: Duration = Duration::from_secs(360);
+    type Context = JobContext;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(Self::KIND.to_owned())
+    }
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let mut conn = ctx.conn().await?;
+        let changes = long_transaction(&mut conn, |conn| {
+            Box::pin(Show::recompute_trending(conn, None))
+        })
+        .await?;
+        tracing::info!(
+            shows = changes.shows,
+            artists = changes.artists,
+            "trending scores recomputed"
+        );
+        Ok(())
+    }
+}
+
+/// Recomputes `artist_stats` of the given artists, or of every artist (`ArtistStats::refresh`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RefreshArtistStats {
+    /// `None`: every artist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artists: Option<Vec<ArtistId>>,
+}
+
+impl Job for RefreshArtistStats {
+    const KIND: &'static str = "refresh_artist_stats";
+    const MAX_ATTEMPTS: i32 = 3;
+    const TIMEOUT: Duration = Duration::from_secs(360);
+    type Context = JobContext;
+
+    fn dedup_key(&self) -> Option<String> {
+        match &self.artists {
+            None => Some(Self::KIND.to_owned()),
+            Some(artists) if artists.len() == 1 => Some(format!("{}:{}", Self::KIND, artists[0])),
+            Some(_) => None,
+        }
+    }
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let mut conn = ctx.conn().await?;
+        let artists = self.artists;
+        let written = long_transaction(&mut conn, |conn| {
+            Box::pin(async move { ArtistStats::refresh(conn, artists.as_deref(), None).await })
+        })
+        .await?;
+        tracing::info!(written, "artist statistics refreshed");
+        Ok(())
+    }
+}
+
+/// Deletes finished jobs past their retention (`WORKER_KEEP_DONE_SECS`,
+/// `WORKER_KEEP_FAILED_SECS`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PruneJobs {}
+
+impl Job for PruneJobs {
+    const KIND: &'static str = "prune_jobs";
+    const PRIORITY: i16 = -10;
+    const MAX_ATTEMPTS: i32 = 3;
+    const TIMEOUT: Duration = Duration::from_secs(120);
+    type Context = JobContext;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(Self::KIND.to_owned())
+    }
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let now = Utc::now();
+        let done_before = now - chrono::Duration::from_std(ctx.settings.keep_done)?;
+        let failed_before = now - chrono::Duration::from_std(ctx.settings.keep_failed)?;
+        let mut conn = ctx.conn().await?;
+        let pruned = theset_jobs::prune(&mut conn, done_before, failed_before).await?;
+        tracing::info!(pruned, "finished jobs pruned");
+        Ok(())
+    }
+}

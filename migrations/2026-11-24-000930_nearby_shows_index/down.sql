@@ -1,1 +1,0 @@
-DROP INDEX idx_shows_upcoming_by_venue;
