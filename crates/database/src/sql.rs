@@ -1,4 +1,4 @@
-//! SQL functions, declared once. Their bodies live in `migrations/`.
+//! SQL functions, declared once. Their bodies live in `crates/database/replaceable/`.
 
 use diesel::define_sql_function;
 use diesel::sql_types::*;
@@ -8,6 +8,11 @@ use crate::schema::sql_types::VoteType;
 define_sql_function! {
     /// `lower(unaccent(value))`, the key the trigram indexes are built on.
     fn search_key(value: Text) -> Text;
+}
+
+define_sql_function! {
+    /// Whether a slug is allowed (URL-safe words, lower case, not shaped like a UUID).
+    fn is_valid_slug(slug: Text) -> Bool;
 }
 
 define_sql_function! {

@@ -2,8 +2,8 @@
 
 pub mod error;
 pub mod setlistfm;
+mod slug;
 pub mod spotify;
-mod sql;
 pub mod ticketmaster;
 
 use std::str::FromStr;

@@ -30,13 +30,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Date, Float8, Integer, Nullable, Text, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncConnection, RunQueryDsl};
-use theset_database::ids::{ArtistId, SetlistId, ShowId, SongId, VenueId};
-use theset_database::models::{Artist, NewSetlistSong};
-use theset_database::schema::{artists, setlist_songs};
+use diesel_async::AsyncConnection;
+use theset_database::enums::ShowStatus;
+use theset_database::ids::{ArtistId, SetlistId, ShowId, SongId};
+use theset_database::models::{
+    ActualSetlistSource, Artist, ImportedSetlist, NewSetlistSong, NewShow, Setlist as SetlistRow,
+    SetlistPlace, SetlistSong, SetlistfmVenue, Show, Song, Venue,
+};
 use theset_database::scoring;
 use theset_database::{AsyncPgConnection, DbPool};
 use theset_providers::SetlistFm;
@@ -44,7 +44,7 @@ use theset_providers::setlistfm::{Setlist, SetlistPage, SetlistSearch};
 
 use crate::ArtistKey;
 use crate::error::{ImportError, Result};
-use crate::sql::{IdRow, distance_km, slug};
+use crate::slug::slug;
 
 /// `setlists.imported_from` of setlist.fm's setlists.
 pub const SOURCE: &str = "setlist.fm";
@@ -194,10 +194,7 @@ pub async fn import_artist_setlists(
         page_number += 1;
     };
     if let Some(artist) = known.as_ref().filter(|_| complete) {
-        diesel::update(artists::table.find(artist.id))
-            .set(artists::setlistfm_synced_at.eq(started))
-            .execute(&mut conn)
-            .await?;
+        Artist::mark_setlistfm_synced(&mut conn, artist.id, started).await?;
     }
     Ok(report)
 }
@@ -254,19 +251,7 @@ async fn ensure_artist(
         .clone()
         .unwrap_or_else(|| mbid.to_owned());
     let slug = slug(conn, "artist", &[&name], &format!("mbid:{mbid}")).await?;
-    sql_query(
-        "INSERT INTO artists (name, slug, mbid) VALUES ($1, $2, $3) ON CONFLICT (mbid) DO NOTHING",
-    )
-    .bind::<Text, _>(&name)
-    .bind::<Text, _>(&slug)
-    .bind::<Text, _>(mbid)
-    .execute(conn)
-    .await?;
-    Ok(artists::table
-        .filter(artists::mbid.eq(mbid))
-        .select(Artist::as_select())
-        .first(conn)
-        .await?)
+    Ok(Artist::upsert_by_mbid(conn, mbid, &name, &slug).await?)
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -274,16 +259,6 @@ struct Rows {
     total: usize,
     songs: usize,
     entries: usize,
-}
-
-#[derive(Debug, QueryableByName)]
-struct StoredSetlist {
-    #[diesel(sql_type = SqlUuid)]
-    id: uuid::Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    show_id: uuid::Uuid,
-    #[diesel(sql_type = Nullable<Text>)]
-    source_version_id: Option<String>,
 }
 
 async fn import_one(
@@ -296,22 +271,13 @@ async fn import_one(
     if setlist.event_date > latest_past {
         return Ok((SetlistOutcome::SkippedFuture, Rows::default()));
     }
-    let stored: Option<StoredSetlist> = sql_query(
-        "SELECT id, show_id, source_version_id FROM setlists WHERE imported_from = $1 AND external_id = $2",
-    )
-    .bind::<Text, _>(SOURCE)
-    .bind::<Text, _>(&setlist.id)
-    .get_result(conn)
-    .await
-    .optional()?;
+    let stored = SetlistRow::find_imported(conn, SOURCE, &setlist.id).await?;
     let same_version = stored
         .as_ref()
         .filter(|s| s.source_version_id.is_some() && s.source_version_id == setlist.version_id);
     if let Some(stored) = same_version {
         return Ok((
-            SetlistOutcome::Unchanged {
-                setlist: SetlistId(stored.id),
-            },
+            SetlistOutcome::Unchanged { setlist: stored.id },
             Rows::default(),
         ));
     }
@@ -325,11 +291,11 @@ async fn write_setlist(
     conn: &mut AsyncPgConnection,
     artist: &Artist,
     setlist: &Setlist,
-    stored: Option<&StoredSetlist>,
+    stored: Option<&ImportedSetlist>,
 ) -> Result<(SetlistOutcome, Rows)> {
     let mut rows = Rows::default();
     let (show, show_created) = match stored {
-        Some(stored) => (ShowId(stored.show_id), false),
+        Some(stored) => (stored.show_id, false),
         None => match match_show(conn, artist.id, setlist).await? {
             Some(show) => (show, false),
             None => {
@@ -340,53 +306,18 @@ async fn write_setlist(
         },
     };
 
-    let setlist_id = match stored {
-        Some(stored) => {
-            sql_query("DELETE FROM setlist_songs WHERE setlist_id = $1")
-                .bind::<SqlUuid, _>(stored.id)
-                .execute(conn)
-                .await?;
-            sql_query(
-                "UPDATE setlists SET source_version_id = $2, source_url = $3, imported_at = now()
-                 WHERE id = $1",
-            )
-            .bind::<SqlUuid, _>(stored.id)
-            .bind::<Nullable<Text>, _>(&setlist.version_id)
-            .bind::<Nullable<Text>, _>(&setlist.url)
-            .execute(conn)
-            .await?;
-            SetlistId(stored.id)
-        }
-        None => {
-            let row: IdRow = sql_query(
-                "INSERT INTO setlists (show_id, artist_id, type, name, imported_from, external_id,
-                                       source_version_id, source_url, imported_at)
-                 VALUES ($1, $2, 'actual', 'Actual Setlist', $3, $4, $5, $6, now())
-                 RETURNING id",
-            )
-            .bind::<SqlUuid, _>(show.0)
-            .bind::<SqlUuid, _>(artist.id.0)
-            .bind::<Text, _>(SOURCE)
-            .bind::<Text, _>(&setlist.id)
-            .bind::<Nullable<Text>, _>(&setlist.version_id)
-            .bind::<Nullable<Text>, _>(&setlist.url)
-            .get_result(conn)
-            .await?;
-            SetlistId(row.id)
-        }
+    let source = ActualSetlistSource {
+        imported_from: SOURCE.to_owned(),
+        external_id: setlist.id.clone(),
+        version_id: setlist.version_id.clone(),
+        url: setlist.url.clone(),
     };
+    let setlist_id =
+        SetlistRow::replace_actual(conn, show, artist.id, &source, stored.map(|s| s.id)).await?;
     rows.total += 1;
 
     // The show remembers which setlist.fm setlist is its own (when no other show holds it).
-    rows.total += sql_query(
-        "UPDATE shows SET setlistfm_id = $2
-         WHERE id = $1 AND setlistfm_id IS NULL
-           AND NOT EXISTS (SELECT 1 FROM shows WHERE setlistfm_id = $2)",
-    )
-    .bind::<SqlUuid, _>(show.0)
-    .bind::<Text, _>(&setlist.id)
-    .execute(conn)
-    .await?;
+    rows.total += Show::link_setlistfm(conn, show, &setlist.id).await?;
 
     let titles: Vec<String> = setlist
         .songs()
@@ -417,13 +348,8 @@ async fn write_setlist(
             ..NewSetlistSong::default()
         });
     }
-    if !entries.is_empty() {
-        rows.entries = diesel::insert_into(setlist_songs::table)
-            .values(&entries)
-            .execute(conn)
-            .await?;
-        rows.total += rows.entries;
-    }
+    rows.entries = SetlistSong::insert_all(conn, &entries).await?;
+    rows.total += rows.entries;
     let scores = scoring::score_show(conn, show).await?;
     rows.total += scores.len();
     let outcome = match stored {
@@ -440,16 +366,6 @@ async fn write_setlist(
     Ok((outcome, rows))
 }
 
-#[derive(Debug, QueryableByName)]
-struct SongKey {
-    #[diesel(sql_type = Text)]
-    title: String,
-    #[diesel(sql_type = SqlUuid)]
-    song_id: uuid::Uuid,
-    #[diesel(sql_type = Bool)]
-    created: bool,
-}
-
 /// Each title's catalog song (by normalised title, then by alias), adding unknown titles to the
 /// catalog. One statement. Answers title -> song, and how many songs were created.
 async fn resolve_songs(
@@ -460,37 +376,11 @@ async fn resolve_songs(
     if titles.is_empty() {
         return Ok((HashMap::new(), 0));
     }
-    let rows: Vec<SongKey> = sql_query(
-        "WITH input AS (
-           SELECT DISTINCT t AS title, song_title_key(t) AS key FROM unnest($2::text[]) AS t),
-         known AS (
-           SELECT i.title, i.key, coalesce(s.id, a.song_id) AS song_id
-           FROM input i
-           LEFT JOIN songs s ON s.artist_id = $1 AND s.title_key = i.key
-           LEFT JOIN song_aliases a ON a.artist_id = $1 AND a.alias_key = i.key),
-         fresh AS (
-           SELECT DISTINCT ON (key) title, key FROM known WHERE song_id IS NULL ORDER BY key, title),
-         added AS (
-           INSERT INTO songs (artist_id, title, artist)
-           SELECT $1, title, $3 FROM fresh
-           ON CONFLICT (artist_id, title_key) DO NOTHING
-           RETURNING id, title_key)
-         SELECT k.title, coalesce(k.song_id, ad.id, s.id) AS song_id, ad.id IS NOT NULL AND
-                k.title = (SELECT f.title FROM fresh f WHERE f.key = k.key) AS created
-         FROM known k
-         LEFT JOIN added ad ON ad.title_key = k.key
-         LEFT JOIN songs s ON s.artist_id = $1 AND s.title_key = k.key
-         WHERE coalesce(k.song_id, ad.id, s.id) IS NOT NULL",
-    )
-    .bind::<SqlUuid, _>(artist.id.0)
-    .bind::<Array<Text>, _>(titles)
-    .bind::<Text, _>(&artist.name)
-    .load(conn)
-    .await?;
+    let rows = Song::resolve_titles(conn, artist.id, &artist.name, titles).await?;
     let created = rows.iter().filter(|r| r.created).count();
     let found = rows
         .into_iter()
-        .map(|r| (r.title, SongId(r.song_id)))
+        .map(|r| (r.title, r.song))
         .collect::<HashMap<_, _>>();
     let missing = titles.iter().filter(|t| !found.contains_key(*t)).count();
     if missing > 0 {
@@ -504,78 +394,42 @@ async fn resolve_songs(
     Ok((found, created))
 }
 
-#[derive(Debug, QueryableByName)]
-struct Candidate {
-    #[diesel(sql_type = SqlUuid)]
-    id: uuid::Uuid,
-    #[diesel(sql_type = Integer)]
-    day_offset: i32,
-    #[diesel(sql_type = Bool)]
-    has_venue: bool,
-    #[diesel(sql_type = Bool)]
-    same_venue_id: bool,
-    #[diesel(sql_type = Bool)]
-    same_city: bool,
-    #[diesel(sql_type = Nullable<Float8>)]
-    latitude: Option<f64>,
-    #[diesel(sql_type = Nullable<Float8>)]
-    longitude: Option<f64>,
-}
-
 /// The show this setlist belongs to, if one of ours matches (see the module rules).
 async fn match_show(
     conn: &mut AsyncPgConnection,
     artist: ArtistId,
     setlist: &Setlist,
 ) -> Result<Option<ShowId>> {
-    let linked: Option<IdRow> = sql_query("SELECT id FROM shows WHERE setlistfm_id = $1")
-        .bind::<Text, _>(&setlist.id)
-        .get_result(conn)
-        .await
-        .optional()?;
-    if let Some(linked) = linked {
-        return Ok(Some(ShowId(linked.id)));
+    if let Some(linked) = Show::find_by_setlistfm_id(conn, &setlist.id).await? {
+        return Ok(Some(linked));
     }
     let venue = setlist.venue.as_ref();
     let city = venue.and_then(|v| v.city.as_ref());
     let city_name = city.and_then(|c| c.name.clone());
     let coords = city.and_then(|c| c.coords).and_then(|c| c.lat_long());
-    let candidates: Vec<Candidate> = sql_query(
-        "SELECT s.id, abs(s.date - $2)::integer AS day_offset, v.id IS NOT NULL AS has_venue,
-                coalesce(v.setlistfm_id = $4, false) AS same_venue_id,
-                coalesce(search_key(v.city) = search_key($5), false) AS same_city,
-                v.latitude, v.longitude
-         FROM shows s
-         LEFT JOIN venues v ON v.id = s.venue_id
-         WHERE s.date BETWEEN $2 - 1 AND $2 + 1
-           AND (s.headliner_artist_id = $1
-                OR EXISTS (SELECT 1 FROM show_artists sa WHERE sa.show_id = s.id AND sa.artist_id = $1))
-           AND NOT EXISTS (
-             SELECT 1 FROM setlists sl
-             WHERE sl.show_id = s.id AND sl.artist_id = $1 AND sl.type = 'actual'
-               AND sl.imported_from = 'setlist.fm' AND sl.external_id <> $3)
-         ORDER BY s.created_at, s.id",
+    let place = SetlistPlace {
+        setlistfm_venue_id: venue.and_then(|v| v.id.clone()),
+        city: city_name.clone(),
+        coordinates: coords,
+    };
+    let candidates = Show::setlistfm_candidates(
+        conn,
+        artist,
+        setlist.event_date,
+        &setlist.id,
+        &place,
+        SAME_PLACE_KM * 1000.0,
     )
-    .bind::<SqlUuid, _>(artist.0)
-    .bind::<Date, _>(setlist.event_date)
-    .bind::<Text, _>(&setlist.id)
-    .bind::<Nullable<Text>, _>(venue.and_then(|v| v.id.clone()))
-    .bind::<Nullable<Text>, _>(&city_name)
-    .load(conn)
     .await?;
     let setlist_has_place =
         venue.and_then(|v| v.id.as_ref()).is_some() || city_name.is_some() || coords.is_some();
     let best = candidates
         .iter()
         .filter_map(|c| {
-            let near = match (coords, c.latitude.zip(c.longitude)) {
-                (Some(a), Some(b)) => distance_km(a, b) <= SAME_PLACE_KM,
-                _ => false,
-            };
             // 3: same venue; 2: same place; 1: nothing to compare; a known venue elsewhere: no.
             let strength = if c.same_venue_id {
                 3
-            } else if near || c.same_city {
+            } else if c.near || c.same_city {
                 2
             } else if !c.has_venue || !setlist_has_place {
                 1
@@ -585,11 +439,11 @@ async fn match_show(
             Some((strength, -c.day_offset, c.id))
         })
         // Strongest venue evidence, then the exact date; ties keep the oldest show (first).
-        .fold(None, |best: Option<(i32, i32, uuid::Uuid)>, c| match best {
+        .fold(None, |best: Option<(i32, i32, ShowId)>, c| match best {
             Some(b) if (b.0, b.1) >= (c.0, c.1) => Some(b),
             _ => Some(c),
         });
-    Ok(best.map(|(_, _, id)| ShowId(id)))
+    Ok(best.map(|(_, _, id)| id))
 }
 
 /// A show (and its venue) made from the setlist, for history we had no show for. Answers the
@@ -621,32 +475,22 @@ async fn create_show(
                 &format!("sfm:{venue_id}"),
             )
             .await?;
-            written += sql_query(
-                "INSERT INTO venues (name, slug, city, state, country, latitude, longitude, timezone, setlistfm_id)
-                 VALUES ($1, $2, coalesce($3, 'Unknown'), $4, coalesce($5, 'Unknown'), $6, $7,
-                   coalesce((SELECT timezone FROM venues
-                             WHERE $6 IS NOT NULL AND location IS NOT NULL
-                               AND ST_DWithin(location, ST_SetSRID(ST_MakePoint($7, $6), 4326)::geography, 300000)
-                             ORDER BY location <-> ST_SetSRID(ST_MakePoint($7, $6), 4326)::geography, id
-                             LIMIT 1), 'UTC'),
-                   $8)
-                 ON CONFLICT (setlistfm_id) DO NOTHING",
+            let (id, rows) = Venue::ensure_by_setlistfm(
+                conn,
+                &SetlistfmVenue {
+                    setlistfm_id: venue_id,
+                    name: name.clone(),
+                    slug,
+                    city: city_name,
+                    state,
+                    country,
+                    latitude: lat,
+                    longitude: long,
+                },
             )
-            .bind::<Text, _>(&name)
-            .bind::<Text, _>(&slug)
-            .bind::<Nullable<Text>, _>(&city_name)
-            .bind::<Nullable<Text>, _>(&state)
-            .bind::<Nullable<Text>, _>(&country)
-            .bind::<Nullable<Float8>, _>(lat)
-            .bind::<Nullable<Float8>, _>(long)
-            .bind::<Text, _>(&venue_id)
-            .execute(conn)
             .await?;
-            let row: IdRow = sql_query("SELECT id FROM venues WHERE setlistfm_id = $1")
-                .bind::<Text, _>(&venue_id)
-                .get_result(conn)
-                .await?;
-            Some((VenueId(row.id), name))
+            written += rows;
+            Some((id, name))
         }
         None => None,
     };
@@ -661,25 +505,12 @@ async fn create_show(
         &format!("sfm:{}", setlist.id),
     )
     .await?;
-    let row: IdRow = sql_query(
-        "INSERT INTO shows (headliner_artist_id, venue_id, name, slug, date, status, setlistfm_id)
-         VALUES ($1, $2, $3, $4, $5, 'completed', $6)
-         RETURNING id",
-    )
-    .bind::<SqlUuid, _>(artist.id.0)
-    .bind::<Nullable<SqlUuid>, _>(venue.as_ref().map(|(id, _)| id.0))
-    .bind::<Text, _>(&name)
-    .bind::<Text, _>(&slug)
-    .bind::<Date, _>(setlist.event_date)
-    .bind::<Text, _>(&setlist.id)
-    .get_result(conn)
-    .await?;
-    sql_query(
-        "INSERT INTO show_artists (show_id, artist_id, order_index, is_headliner) VALUES ($1, $2, 0, true)",
-    )
-    .bind::<SqlUuid, _>(row.id)
-    .bind::<SqlUuid, _>(artist.id.0)
-    .execute(conn)
-    .await?;
-    Ok((ShowId(row.id), written + 2))
+    let new = NewShow {
+        venue_id: venue.as_ref().map(|(id, _)| *id),
+        status: Some(ShowStatus::Completed),
+        setlistfm_id: Some(setlist.id.clone()),
+        ..NewShow::new(artist.id, name, slug, setlist.event_date)
+    };
+    let show = Show::create_from_setlistfm(conn, &new).await?;
+    Ok((show, written + 2))
 }

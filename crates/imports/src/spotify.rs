@@ -10,18 +10,15 @@
 
 use std::collections::HashSet;
 
-use diesel::sql_types::{Array, Date, Integer, Nullable, Text, Uuid as SqlUuid};
-use diesel::{OptionalExtension, sql_query};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use theset_database::ids::ArtistId;
-use theset_database::models::Artist;
+use theset_database::models::{Artist, Song, SpotifyEnrichment, SpotifyTrack};
 use theset_database::{AsyncPgConnection, DbPool};
 use theset_providers::spotify::Track;
 use theset_providers::{ErrorKind, ProviderError, Spotify};
 
 use crate::ArtistKey;
 use crate::error::{ImportError, Result};
-use crate::sql::IdRow;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpotifyReport {
@@ -187,32 +184,19 @@ async fn enrich(
         .filter(|g| !g.trim().is_empty())
         .cloned()
         .collect();
-    let changed = sql_query(
-        "UPDATE artists a SET
-           image_url = coalesce($2, a.image_url),
-           small_image_url = coalesce($3, a.small_image_url),
-           genres = CASE WHEN cardinality($4::text[]) > 0 THEN $4::text[] ELSE a.genres END,
-           popularity = coalesce($5, a.popularity),
-           followers = coalesce($6, a.followers),
-           external_urls = CASE WHEN $7::text IS NULL THEN a.external_urls
-                                ELSE a.external_urls || jsonb_build_object('spotify', $7::text) END,
-           last_synced_at = now()
-         WHERE a.id = $1",
-    )
-    .bind::<SqlUuid, _>(artist.id.0)
-    .bind::<Nullable<Text>, _>(large.map(|i| i.url.clone()))
-    .bind::<Nullable<Text>, _>(small.map(|i| i.url.clone()))
-    .bind::<Array<Text>, _>(&genres)
-    .bind::<Nullable<Integer>, _>(data.popularity.and_then(|p| i32::try_from(p).ok()))
-    .bind::<Nullable<Integer>, _>(
-        data.followers
+    let enrichment = SpotifyEnrichment {
+        image_url: large.map(|i| i.url.clone()),
+        small_image_url: small.map(|i| i.url.clone()),
+        genres,
+        popularity: data.popularity.and_then(|p| i32::try_from(p).ok()),
+        followers: data
+            .followers
             .and_then(|f| f.total)
             .and_then(|t| i32::try_from(t).ok()),
-    )
-    .bind::<Nullable<Text>, _>(data.external_urls.as_ref().and_then(|u| u.spotify.clone()))
-    .execute(conn)
-    .await?;
-    report.artist_enriched = changed > 0;
+        spotify_url: data.external_urls.as_ref().and_then(|u| u.spotify.clone()),
+    };
+    let changed = Artist::enrich_from_spotify(conn, artist.id, &enrichment).await?;
+    report.artist_enriched = changed;
     Ok(())
 }
 
@@ -238,90 +222,30 @@ async fn upsert_track(
     artist: &Artist,
     track: &Track,
 ) -> Result<Write> {
-    let isrc = isrc(track);
     let album = track.album.as_ref();
-    let duration = track
-        .duration_ms
-        .and_then(|d| i32::try_from(d).ok())
-        .filter(|d| *d > 0);
-    let popularity = track.popularity.and_then(|p| i32::try_from(p).ok());
-    let title = track.name.trim();
-    let target: Option<IdRow> = sql_query(
-        "(SELECT id FROM songs WHERE $2::text IS NOT NULL AND spotify_id = $2)
-         UNION ALL
-         (SELECT id FROM songs WHERE $3::text IS NOT NULL AND artist_id = $1 AND isrc = $3 ORDER BY id LIMIT 1)
-         UNION ALL
-         (SELECT id FROM songs WHERE artist_id = $1 AND title_key = song_title_key($4))
-         LIMIT 1",
-    )
-    .bind::<SqlUuid, _>(artist.id.0)
-    .bind::<Nullable<Text>, _>(&track.id)
-    .bind::<Nullable<Text>, _>(&isrc)
-    .bind::<Text, _>(title)
-    .get_result(conn)
-    .await
-    .optional()?;
-    let binds = |query: diesel::query_builder::SqlQuery| {
-        query
-            .bind::<Nullable<Text>, _>(track.id.clone())
-            .bind::<Nullable<Text>, _>(album.and_then(|a| a.name.clone()))
-            .bind::<Nullable<Text>, _>(album.and_then(|a| a.image_url().map(str::to_owned)))
-            .bind::<Nullable<Date>, _>(album.and_then(|a| a.release_date()))
-            .bind::<Nullable<Integer>, _>(duration)
-            .bind::<Nullable<Text>, _>(isrc.clone())
-            .bind::<Nullable<Integer>, _>(popularity)
-            .bind::<Nullable<Text>, _>(track.preview_url.clone())
-            .bind::<Nullable<diesel::sql_types::Bool>, _>(track.explicit)
+    let data = SpotifyTrack {
+        spotify_id: track.id.clone(),
+        album: album.and_then(|a| a.name.clone()),
+        album_art_url: album.and_then(|a| a.image_url().map(str::to_owned)),
+        release_date: album.and_then(|a| a.release_date()),
+        duration_ms: track
+            .duration_ms
+            .and_then(|d| i32::try_from(d).ok())
+            .filter(|d| *d > 0),
+        isrc: isrc(track),
+        popularity: track.popularity.and_then(|p| i32::try_from(p).ok()),
+        preview_url: track.preview_url.clone(),
+        is_explicit: track.explicit,
     };
-    match target {
-        Some(song) => {
-            // Fill what is missing; refresh what changes over time (popularity, preview).
-            let changed = binds(sql_query(
-                "WITH next AS (
-                   SELECT s.id,
-                     coalesce(s.spotify_id, CASE WHEN NOT EXISTS (SELECT 1 FROM songs WHERE spotify_id = $1) THEN $1 END) AS spotify_id,
-                     coalesce(s.album, $2) AS album, coalesce(s.album_art_url, $3) AS album_art_url,
-                     coalesce(s.release_date, $4) AS release_date, coalesce(s.duration_ms, $5) AS duration_ms,
-                     coalesce(s.isrc, $6) AS isrc, coalesce($7, s.popularity) AS popularity,
-                     coalesce($8, s.preview_url) AS preview_url, coalesce($9, s.is_explicit) AS is_explicit
-                   FROM songs s WHERE s.id = $10)
-                 UPDATE songs s SET spotify_id = n.spotify_id, album = n.album,
-                   album_art_url = n.album_art_url, release_date = n.release_date,
-                   duration_ms = n.duration_ms, isrc = n.isrc, popularity = n.popularity,
-                   preview_url = n.preview_url, is_explicit = n.is_explicit
-                 FROM next n
-                 WHERE s.id = n.id
-                   AND (s.spotify_id, s.album, s.album_art_url, s.release_date, s.duration_ms, s.isrc,
-                        s.popularity, s.preview_url, s.is_explicit)
-                   IS DISTINCT FROM (n.spotify_id, n.album, n.album_art_url, n.release_date,
-                        n.duration_ms, n.isrc, n.popularity, n.preview_url, n.is_explicit)",
-            ))
-            .bind::<SqlUuid, _>(song.id)
-            .execute(conn)
-            .await?;
-            Ok(if changed > 0 {
-                Write::Updated
-            } else {
-                Write::Unchanged
-            })
-        }
-        None => {
-            let created = binds(sql_query(
-                "INSERT INTO songs (spotify_id, album, album_art_url, release_date, duration_ms, isrc,
-                                    popularity, preview_url, is_explicit, artist_id, title, artist)
-                 VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, 0), $8, coalesce($9, false), $10, $11, $12)
-                 ON CONFLICT DO NOTHING",
-            ))
-            .bind::<SqlUuid, _>(artist.id.0)
-            .bind::<Text, _>(title)
-            .bind::<Text, _>(&artist.name)
-            .execute(conn)
-            .await?;
-            Ok(if created > 0 {
-                Write::Created
-            } else {
-                Write::Unchanged
-            })
-        }
-    }
+    let title = track.name.trim();
+    let written = match Song::find_for_track(conn, artist.id, title, &data).await? {
+        // Fill what is missing; refresh what changes over time (popularity, preview).
+        Some(song) => Song::fill_from_spotify(conn, song, &data)
+            .await?
+            .then_some(Write::Updated),
+        None => Song::create_from_spotify(conn, artist.id, &artist.name, title, &data)
+            .await?
+            .then_some(Write::Created),
+    };
+    Ok(written.unwrap_or(Write::Unchanged))
 }

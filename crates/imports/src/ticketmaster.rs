@@ -22,19 +22,18 @@
 //!   nothing when nothing changed: a re-run, or a run after an interrupted one, ends in the
 //!   same rows.
 
-use std::collections::HashSet;
-
 use chrono::Utc;
-use diesel::sql_types::{Date, Float8, Integer, Nullable, Text, Time, Uuid as SqlUuid};
-use diesel::{OptionalExtension, sql_query};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use theset_database::ids::{ArtistId, ShowId, VenueId};
+use theset_database::models::{
+    Artist, Setlist, Show, ShowArtist, TicketmasterShow, TicketmasterVenue, Venue as VenueRow,
+};
 use theset_database::{AsyncPgConnection, DbPool};
 use theset_providers::Ticketmaster;
 use theset_providers::ticketmaster::{Attraction, Event, EventStatus, Venue};
 
 use crate::error::{ImportError, Result};
-use crate::sql::{IdRow, ensure_predicted_setlist, slug};
+use crate::slug::slug;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,10 +82,7 @@ pub async fn import_attraction(
         report.shows += usize::from(changed);
         report.predicted_setlists_created += usize::from(predicted);
     }
-    sql_query("UPDATE artists SET ticketmaster_synced_at = now() WHERE id = $1")
-        .bind::<SqlUuid, _>(artist.0)
-        .execute(&mut conn)
-        .await?;
+    Artist::mark_ticketmaster_synced(&mut conn, artist).await?;
     Ok(report)
 }
 
@@ -108,50 +104,22 @@ async fn upsert_artist(conn: &mut AsyncPgConnection, attraction: &Attraction) ->
         .name
         .clone()
         .unwrap_or_else(|| attraction.id.clone());
-    let existing: Option<IdRow> = sql_query(
-        "SELECT id FROM artists WHERE ticketmaster_id = $1
-         UNION ALL
-         (SELECT id FROM artists WHERE mbid = $2 AND ticketmaster_id IS NULL LIMIT 1)
-         LIMIT 1",
-    )
-    .bind::<Text, _>(&attraction.id)
-    .bind::<Nullable<Text>, _>(&mbid)
-    .get_result(conn)
-    .await
-    .optional()?;
-    let id = match existing {
-        Some(row) => row.id,
+    let id = match Artist::find_for_ticketmaster(conn, &attraction.id, mbid.as_deref()).await? {
+        Some(id) => id,
         None => {
             let slug = slug(conn, "artist", &[&name], &format!("tm:{}", attraction.id)).await?;
-            let row: IdRow = sql_query(
-                "INSERT INTO artists (name, slug, ticketmaster_id) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind::<Text, _>(&name)
-            .bind::<Text, _>(&slug)
-            .bind::<Text, _>(&attraction.id)
-            .get_result(conn)
-            .await?;
-            row.id
+            Artist::create_for_ticketmaster(conn, &attraction.id, &name, &slug).await?
         }
     };
-    // Fill the ids the row lacks, unless another artist holds them already.
-    sql_query(
-        "UPDATE artists a SET
-           ticketmaster_id = coalesce(a.ticketmaster_id, $2),
-           mbid = coalesce(a.mbid, CASE WHEN NOT EXISTS (SELECT 1 FROM artists WHERE mbid = $3) THEN $3 END),
-           spotify_id = coalesce(a.spotify_id, CASE WHEN NOT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $4) THEN $4 END)
-         WHERE a.id = $1
-           AND (a.ticketmaster_id IS NULL
-                OR (a.mbid IS NULL AND $3 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM artists WHERE mbid = $3))
-                OR (a.spotify_id IS NULL AND $4 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $4)))",
+    Artist::fill_provider_ids(
+        conn,
+        id,
+        &attraction.id,
+        mbid.as_deref(),
+        spotify.as_deref(),
     )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(&attraction.id)
-    .bind::<Nullable<Text>, _>(&mbid)
-    .bind::<Nullable<Text>, _>(&spotify)
-    .execute(conn)
     .await?;
-    Ok(ArtistId(id))
+    Ok(id)
 }
 
 /// Writes one event; answers (show written or changed, predicted setlist created).
@@ -187,8 +155,8 @@ async fn import_event(
         .or_else(|| event.dates.as_ref().and_then(|d| d.timezone.clone()));
     let venue = upsert_venue(conn, venue_data, zone.as_deref()).await?;
     let (show, changed) = upsert_show(conn, event, headliner, venue).await?;
-    sync_lineup(conn, show, &lineup).await?;
-    let predicted = ensure_predicted_setlist(conn, show, headliner).await?;
+    ShowArtist::replace_lineup(conn, show, &lineup).await?;
+    let predicted = Setlist::ensure_predicted(conn, show, headliner).await?;
     Ok((changed, predicted.is_some()))
 }
 
@@ -228,54 +196,23 @@ async fn upsert_venue(
         &format!("tm:{}", venue.id),
     )
     .await?;
-    let row: IdRow = sql_query(
-        "WITH input AS (
-           SELECT $1::text AS name, $2::text AS slug, $3::text AS address,
-                  coalesce($4::text, 'Unknown') AS city, $5::text AS state,
-                  coalesce($6::text, 'Unknown') AS country, $7::text AS postal_code,
-                  $8::float8 AS latitude, $9::float8 AS longitude,
-                  CASE WHEN $10::text IS NOT NULL AND is_valid_timezone($10::text) THEN $10::text ELSE 'UTC' END AS timezone,
-                  $11::text AS ticketmaster_id),
-         up AS (
-           INSERT INTO venues AS v (name, slug, address, city, state, country, postal_code,
-                                    latitude, longitude, timezone, ticketmaster_id)
-           SELECT * FROM input
-           ON CONFLICT (ticketmaster_id) DO UPDATE SET
-             name = EXCLUDED.name, address = EXCLUDED.address, city = EXCLUDED.city,
-             state = EXCLUDED.state, country = EXCLUDED.country, postal_code = EXCLUDED.postal_code,
-             latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, timezone = EXCLUDED.timezone
-           WHERE (v.name, v.address, v.city, v.state, v.country, v.postal_code, v.latitude,
-                  v.longitude, v.timezone)
-             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.address, EXCLUDED.city, EXCLUDED.state,
-                  EXCLUDED.country, EXCLUDED.postal_code, EXCLUDED.latitude, EXCLUDED.longitude,
-                  EXCLUDED.timezone)
-           RETURNING id)
-         SELECT id FROM up
-         UNION ALL SELECT id FROM venues WHERE ticketmaster_id = $11
-         LIMIT 1",
+    Ok(VenueRow::upsert_by_ticketmaster(
+        conn,
+        &TicketmasterVenue {
+            ticketmaster_id: venue.id.clone(),
+            name,
+            slug,
+            address,
+            city,
+            state,
+            country,
+            postal_code: venue.postal_code.clone(),
+            latitude: lat,
+            longitude: long,
+            timezone: zone.map(str::to_owned),
+        },
     )
-    .bind::<Text, _>(&name)
-    .bind::<Text, _>(&slug)
-    .bind::<Nullable<Text>, _>(&address)
-    .bind::<Nullable<Text>, _>(&city)
-    .bind::<Nullable<Text>, _>(&state)
-    .bind::<Nullable<Text>, _>(&country)
-    .bind::<Nullable<Text>, _>(&venue.postal_code)
-    .bind::<Nullable<Float8>, _>(lat)
-    .bind::<Nullable<Float8>, _>(long)
-    .bind::<Nullable<Text>, _>(zone)
-    .bind::<Text, _>(&venue.id)
-    .get_result(conn)
-    .await?;
-    Ok(VenueId(row.id))
-}
-
-#[derive(Debug, diesel::QueryableByName)]
-struct ShowRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: uuid::Uuid,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    changed: bool,
+    .await?)
 }
 
 async fn upsert_show(
@@ -320,54 +257,28 @@ async fn upsert_show(
         &format!("tm:{}", event.id),
     )
     .await?;
-    let row: ShowRow = sql_query(
-        "WITH up AS (
-           INSERT INTO shows AS s (headliner_artist_id, venue_id, name, slug, date, start_time,
-                                   status, ticket_url, min_price, max_price, currency,
-                                   ticketmaster_id, ticketmaster_status)
-           VALUES ($1, $2, $3, $4, $5, $6,
-                   CASE WHEN $7 = 'canceled' THEN 'cancelled' ELSE 'upcoming' END::show_status,
-                   $8, $9, $10, coalesce($11, 'USD'), $12, $7)
-           ON CONFLICT (ticketmaster_id) DO UPDATE SET
-             headliner_artist_id = EXCLUDED.headliner_artist_id, venue_id = EXCLUDED.venue_id,
-             name = EXCLUDED.name, date = EXCLUDED.date, start_time = EXCLUDED.start_time,
-             ticket_url = EXCLUDED.ticket_url, min_price = EXCLUDED.min_price,
-             max_price = EXCLUDED.max_price, currency = EXCLUDED.currency,
-             ticketmaster_status = EXCLUDED.ticketmaster_status,
-             status = CASE
-               WHEN EXCLUDED.status = 'cancelled' AND s.status = 'upcoming' THEN 'cancelled'
-               WHEN EXCLUDED.status = 'upcoming' AND s.status = 'cancelled' THEN 'upcoming'
-               ELSE s.status END::show_status
-           WHERE (s.headliner_artist_id, s.venue_id, s.name, s.date, s.start_time, s.ticket_url,
-                  s.min_price, s.max_price, s.currency, s.ticketmaster_status)
-             IS DISTINCT FROM (EXCLUDED.headliner_artist_id, EXCLUDED.venue_id, EXCLUDED.name,
-                  EXCLUDED.date, EXCLUDED.start_time, EXCLUDED.ticket_url, EXCLUDED.min_price,
-                  EXCLUDED.max_price, EXCLUDED.currency, EXCLUDED.ticketmaster_status)
-             OR (EXCLUDED.status = 'cancelled' AND s.status = 'upcoming')
-             OR (EXCLUDED.status = 'upcoming' AND s.status = 'cancelled')
-           RETURNING id)
-         SELECT id, true AS changed FROM up
-         UNION ALL SELECT id, false AS changed FROM shows WHERE ticketmaster_id = $12
-         LIMIT 1",
+    let written = Show::upsert_by_ticketmaster(
+        conn,
+        &TicketmasterShow {
+            ticketmaster_id: event.id.clone(),
+            ticketmaster_status: status.as_str().to_owned(),
+            headliner,
+            venue,
+            name,
+            slug,
+            date,
+            start_time: start.announced_time(),
+            ticket_url: event.url.clone(),
+            min_price,
+            max_price,
+            currency,
+        },
     )
-    .bind::<SqlUuid, _>(headliner.0)
-    .bind::<SqlUuid, _>(venue.0)
-    .bind::<Text, _>(&name)
-    .bind::<Text, _>(&slug)
-    .bind::<Date, _>(date)
-    .bind::<Nullable<Time>, _>(start.announced_time())
-    .bind::<Text, _>(status.as_str())
-    .bind::<Nullable<Text>, _>(&event.url)
-    .bind::<Nullable<Integer>, _>(min_price)
-    .bind::<Nullable<Integer>, _>(max_price)
-    .bind::<Nullable<Text>, _>(&currency)
-    .bind::<Text, _>(&event.id)
-    .get_result(conn)
     .await?;
     if status == EventStatus::Postponed || status == EventStatus::Rescheduled {
         tracing::info!(event = %event.id, status = status.as_str(), %date, "Ticketmaster event moved");
     }
-    Ok((ShowId(row.id), row.changed))
+    Ok(written)
 }
 
 fn valid_currency(code: &str) -> bool {
@@ -382,41 +293,4 @@ fn whole(value: f64) -> Option<i32> {
     } else {
         None
     }
-}
-
-/// Makes the show's line-up exactly `lineup`, in order, touching only rows that change.
-async fn sync_lineup(
-    conn: &mut AsyncPgConnection,
-    show: ShowId,
-    lineup: &[ArtistId],
-) -> Result<()> {
-    let mut seen = HashSet::new();
-    let ids: Vec<uuid::Uuid> = lineup
-        .iter()
-        .filter(|a| seen.insert(**a))
-        .map(|a| a.0)
-        .collect();
-    // Positions may swap: check their uniqueness at commit.
-    sql_query("SET CONSTRAINTS show_artists_show_order_key DEFERRED")
-        .execute(conn)
-        .await?;
-    sql_query("DELETE FROM show_artists WHERE show_id = $1 AND artist_id <> ALL($2)")
-        .bind::<SqlUuid, _>(show.0)
-        .bind::<diesel::sql_types::Array<SqlUuid>, _>(&ids)
-        .execute(conn)
-        .await?;
-    sql_query(
-        "INSERT INTO show_artists AS sa (show_id, artist_id, order_index, is_headliner)
-         SELECT $1, artist, (n - 1)::integer, n = 1
-         FROM unnest($2::uuid[]) WITH ORDINALITY AS t (artist, n)
-         ON CONFLICT (show_id, artist_id) DO UPDATE SET
-           order_index = EXCLUDED.order_index, is_headliner = EXCLUDED.is_headliner
-         WHERE (sa.order_index, sa.is_headliner)
-           IS DISTINCT FROM (EXCLUDED.order_index, EXCLUDED.is_headliner)",
-    )
-    .bind::<SqlUuid, _>(show.0)
-    .bind::<diesel::sql_types::Array<SqlUuid>, _>(&ids)
-    .execute(conn)
-    .await?;
-    Ok(())
 }

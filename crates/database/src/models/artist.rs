@@ -291,3 +291,175 @@ pub struct ArtistSummary {
     pub small_image_url: Option<String>,
     pub verified: bool,
 }
+
+// The provider imports' writes (crates/imports). Ids are filled in, never overwritten; an id
+// another artist holds already stays with that artist.
+
+#[derive(QueryableByName)]
+struct ArtistIdRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: ArtistId,
+}
+
+/// What Spotify says about an artist; `None` (or no genres) leaves a column as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SpotifyEnrichment {
+    pub image_url: Option<String>,
+    pub small_image_url: Option<String>,
+    pub genres: Vec<String>,
+    pub popularity: Option<i32>,
+    pub followers: Option<i32>,
+    pub spotify_url: Option<String>,
+}
+
+impl Artist {
+    /// The artist with this MusicBrainz id, created with `name` and `slug` when there is none.
+    pub async fn upsert_by_mbid(
+        conn: &mut AsyncPgConnection,
+        mbid: &str,
+        name: &str,
+        slug: &str,
+    ) -> QueryResult<Artist> {
+        diesel::insert_into(artists::table)
+            .values((
+                artists::name.eq(name),
+                artists::slug.eq(slug),
+                artists::mbid.eq(mbid),
+            ))
+            .on_conflict(artists::mbid)
+            .do_nothing()
+            .execute(conn)
+            .await?;
+        artists::table
+            .filter(artists::mbid.eq(mbid))
+            .select(Artist::as_select())
+            .first(conn)
+            .await
+    }
+
+    /// The artist a Ticketmaster attraction is: the one with its Ticketmaster id, else one with
+    /// its MusicBrainz id that has no Ticketmaster id yet.
+    pub async fn find_for_ticketmaster(
+        conn: &mut AsyncPgConnection,
+        ticketmaster_id: &str,
+        mbid: Option<&str>,
+    ) -> QueryResult<Option<ArtistId>> {
+        use diesel::sql_types::{Nullable, Text};
+        // raw SQL: one round trip for both keys, in order (a UNION ALL with a LIMIT per branch).
+        let row: Option<ArtistIdRow> = diesel::sql_query(
+            "SELECT id FROM artists WHERE ticketmaster_id = $1
+             UNION ALL
+             (SELECT id FROM artists WHERE mbid = $2 AND ticketmaster_id IS NULL LIMIT 1)
+             LIMIT 1",
+        )
+        .bind::<Text, _>(ticketmaster_id)
+        .bind::<Nullable<Text>, _>(mbid)
+        .get_result(conn)
+        .await
+        .optional()?;
+        Ok(row.map(|r| r.id))
+    }
+
+    /// A new artist for a Ticketmaster attraction.
+    pub async fn create_for_ticketmaster(
+        conn: &mut AsyncPgConnection,
+        ticketmaster_id: &str,
+        name: &str,
+        slug: &str,
+    ) -> QueryResult<ArtistId> {
+        diesel::insert_into(artists::table)
+            .values((
+                artists::name.eq(name),
+                artists::slug.eq(slug),
+                artists::ticketmaster_id.eq(ticketmaster_id),
+            ))
+            .returning(artists::id)
+            .get_result(conn)
+            .await
+    }
+
+    /// Fills the provider ids the artist lacks, unless another artist holds them already.
+    pub async fn fill_provider_ids(
+        conn: &mut AsyncPgConnection,
+        id: ArtistId,
+        ticketmaster_id: &str,
+        mbid: Option<&str>,
+        spotify_id: Option<&str>,
+    ) -> QueryResult<usize> {
+        use diesel::sql_types::{Nullable, Text, Uuid};
+        // raw SQL: each id is set only when no other row holds it, in one statement.
+        diesel::sql_query(
+            "UPDATE artists a SET
+               ticketmaster_id = coalesce(a.ticketmaster_id, $2),
+               mbid = coalesce(a.mbid, CASE WHEN NOT EXISTS (SELECT 1 FROM artists WHERE mbid = $3) THEN $3 END),
+               spotify_id = coalesce(a.spotify_id, CASE WHEN NOT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $4) THEN $4 END)
+             WHERE a.id = $1
+               AND (a.ticketmaster_id IS NULL
+                    OR (a.mbid IS NULL AND $3 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM artists WHERE mbid = $3))
+                    OR (a.spotify_id IS NULL AND $4 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $4)))",
+        )
+        .bind::<Uuid, _>(id)
+        .bind::<Text, _>(ticketmaster_id)
+        .bind::<Nullable<Text>, _>(mbid)
+        .bind::<Nullable<Text>, _>(spotify_id)
+        .execute(conn)
+        .await
+    }
+
+    /// Records a complete Ticketmaster import of the artist (now).
+    pub async fn mark_ticketmaster_synced(
+        conn: &mut AsyncPgConnection,
+        id: ArtistId,
+    ) -> QueryResult<usize> {
+        diesel::update(artists::table.find(id))
+            .set(artists::ticketmaster_synced_at.eq(diesel::dsl::now))
+            .execute(conn)
+            .await
+    }
+
+    /// Records a complete setlist.fm import of the artist that started at `started` (the next
+    /// correction poll asks for setlists edited since then).
+    pub async fn mark_setlistfm_synced(
+        conn: &mut AsyncPgConnection,
+        id: ArtistId,
+        started: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        diesel::update(artists::table.find(id))
+            .set(artists::setlistfm_synced_at.eq(started))
+            .execute(conn)
+            .await
+    }
+
+    /// Applies what Spotify gives (nothing is cleared) and records the sync; true when a row
+    /// was written.
+    pub async fn enrich_from_spotify(
+        conn: &mut AsyncPgConnection,
+        id: ArtistId,
+        data: &SpotifyEnrichment,
+    ) -> QueryResult<bool> {
+        use diesel::sql_types::{Array, Integer, Nullable, Text, Uuid};
+        // raw SQL: keeps each column unless Spotify sent a value, and merges into external_urls.
+        let changed = diesel::sql_query(
+            "UPDATE artists a SET
+               image_url = coalesce($2, a.image_url),
+               small_image_url = coalesce($3, a.small_image_url),
+               genres = CASE WHEN cardinality($4::text[]) > 0 THEN $4::text[] ELSE a.genres END,
+               popularity = coalesce($5, a.popularity),
+               followers = coalesce($6, a.followers),
+               external_urls = CASE WHEN $7::text IS NULL THEN a.external_urls
+                                    ELSE a.external_urls || jsonb_build_object('spotify', $7::text) END,
+               last_synced_at = now()
+             WHERE a.id = $1",
+        )
+        .bind::<Uuid, _>(id)
+        .bind::<Nullable<Text>, _>(&data.image_url)
+        .bind::<Nullable<Text>, _>(&data.small_image_url)
+        .bind::<Array<Text>, _>(&data.genres)
+        .bind::<Nullable<Integer>, _>(data.popularity)
+        .bind::<Nullable<Integer>, _>(data.followers)
+        .bind::<Nullable<Text>, _>(&data.spotify_url)
+        .execute(conn)
+        .await?;
+        Ok(changed > 0)
+    }
+}

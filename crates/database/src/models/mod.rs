@@ -12,16 +12,20 @@ mod vote;
 
 pub use artist::{
     Artist, ArtistStats, ArtistSummary, ArtistUpdate, ArtistWithStats, NewArtist, NewArtistStats,
+    SpotifyEnrichment,
 };
 pub use setlist::{
-    NewSetlist, NewSetlistSong, Setlist, SetlistEntry, SetlistSong, SetlistSongUpdate,
-    SetlistUpdate, SetlistWithSongs,
+    ActualSetlistSource, ImportedSetlist, NewSetlist, NewSetlistSong, Setlist, SetlistEntry,
+    SetlistSong, SetlistSongUpdate, SetlistUpdate, SetlistWithSongs,
 };
 pub use show::{
-    LineupSlot, NearbyOrder, NearbyShow, NearbyShows, NewShow, NewShowArtist, Show, ShowArtist,
-    ShowCard, ShowDetails, ShowTimeline, ShowUpdate, ShowsOf, StatusChanges, TrendingChanges,
+    LineupSlot, NearbyOrder, NearbyShow, NearbyShows, NewShow, NewShowArtist, SetlistCandidate,
+    SetlistPlace, Show, ShowArtist, ShowCard, ShowDetails, ShowTimeline, ShowUpdate, ShowsOf,
+    StatusChanges, TicketmasterShow, TrendingChanges,
 };
-pub use song::{NewSong, NewSongAlias, Song, SongAlias, SongUpdate};
+pub use song::{NewSong, NewSongAlias, ResolvedTitle, Song, SongAlias, SongUpdate, SpotifyTrack};
 pub use user::{NewUser, NewUserProfile, User, UserProfile, UserUpdate};
-pub use venue::{NearbyVenue, NewVenue, Venue, VenueSummary, VenueUpdate};
+pub use venue::{
+    NearbyVenue, NewVenue, SetlistfmVenue, TicketmasterVenue, Venue, VenueSummary, VenueUpdate,
+};
 pub use vote::{Vote, VoteCounts};

@@ -314,3 +314,163 @@ impl Setlist {
             .map(|_| ())
     }
 }
+
+// The provider imports' writes (crates/imports), and the predicted setlist every show gets.
+
+/// An imported setlist as stored: which show holds it and which source version it is.
+#[derive(Debug, Clone, Queryable)]
+pub struct ImportedSetlist {
+    pub id: SetlistId,
+    pub show_id: ShowId,
+    pub source_version_id: Option<String>,
+}
+
+/// An actual setlist from a source (setlist.fm): its key there, version and attribution link.
+#[derive(Debug, Clone)]
+pub struct ActualSetlistSource {
+    pub imported_from: String,
+    pub external_id: String,
+    pub version_id: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct SetlistIdRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: SetlistId,
+}
+
+impl Setlist {
+    /// Gives the show a predicted setlist for `artist` when it has none, seeded with the songs
+    /// most played in the artist's 20 latest actual setlists (as many songs as those setlists
+    /// average), most played first, then most recently played, then by title; empty when there
+    /// is no history yet (fans fill it). Answers the new setlist, `None` when there was one.
+    pub async fn ensure_predicted(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        artist: ArtistId,
+    ) -> QueryResult<Option<SetlistId>> {
+        use diesel::sql_types::Uuid;
+        // raw SQL: insert-unless-exists in one statement (no unique key to conflict on).
+        let created: Option<SetlistIdRow> = diesel::sql_query(
+            "INSERT INTO setlists (show_id, artist_id, type, name)
+             SELECT $1, $2, 'predicted', 'Main Set'
+             WHERE NOT EXISTS (
+               SELECT 1 FROM setlists WHERE show_id = $1 AND artist_id = $2 AND type = 'predicted')
+             RETURNING id",
+        )
+        .bind::<Uuid, _>(show)
+        .bind::<Uuid, _>(artist)
+        .get_result(conn)
+        .await
+        .optional()?;
+        let Some(created) = created else {
+            return Ok(None);
+        };
+        // raw SQL: the history ranking is a chain of aggregates feeding one INSERT ... SELECT.
+        diesel::sql_query(
+            "WITH recent AS (
+               SELECT sl.id, sh.date
+               FROM setlists sl JOIN shows sh ON sh.id = sl.show_id
+               WHERE sl.artist_id = $2 AND sl.type = 'actual'
+                 AND EXISTS (SELECT 1 FROM setlist_songs ss WHERE ss.setlist_id = sl.id AND NOT ss.is_tape)
+               ORDER BY sh.date DESC, sl.id
+               LIMIT 20),
+             history AS (
+               SELECT r.id AS setlist_id, ss.song_id, r.date
+               FROM recent r JOIN setlist_songs ss ON ss.setlist_id = r.id
+               WHERE NOT ss.is_tape),
+             usual_length AS (
+               SELECT coalesce(round(avg(n)), 0)::integer AS n
+               FROM (SELECT count(DISTINCT song_id) AS n FROM history GROUP BY setlist_id) per_show),
+             ranked AS (
+               SELECT h.song_id, count(DISTINCT h.setlist_id) AS plays, max(h.date) AS last_played,
+                      so.title_key
+               FROM history h JOIN songs so ON so.id = h.song_id
+               GROUP BY h.song_id, so.title_key
+               ORDER BY plays DESC, last_played DESC, so.title_key
+               LIMIT (SELECT n FROM usual_length))
+             INSERT INTO setlist_songs (setlist_id, song_id, position)
+             SELECT $1, song_id,
+                    row_number() OVER (ORDER BY plays DESC, last_played DESC, title_key)::integer
+             FROM ranked",
+        )
+        .bind::<Uuid, _>(created.id)
+        .bind::<Uuid, _>(artist)
+        .execute(conn)
+        .await?;
+        Ok(Some(created.id))
+    }
+
+    /// The setlist imported from `source` under `external_id`, if any.
+    pub async fn find_imported(
+        conn: &mut AsyncPgConnection,
+        source: &str,
+        external_id: &str,
+    ) -> QueryResult<Option<ImportedSetlist>> {
+        setlists::table
+            .filter(setlists::imported_from.eq(source))
+            .filter(setlists::external_id.eq(external_id))
+            .select((setlists::id, setlists::show_id, setlists::source_version_id))
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Writes the actual setlist of `artist` at `show` from its source: a new one, or the stored
+    /// one (`existing`) emptied of its songs and given the new version. Answers its id; the
+    /// songs follow with `SetlistSong::insert_all`.
+    pub async fn replace_actual(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        artist: ArtistId,
+        source: &ActualSetlistSource,
+        existing: Option<SetlistId>,
+    ) -> QueryResult<SetlistId> {
+        if let Some(id) = existing {
+            diesel::delete(setlist_songs::table.filter(setlist_songs::setlist_id.eq(id)))
+                .execute(conn)
+                .await?;
+            diesel::update(setlists::table.find(id))
+                .set((
+                    setlists::source_version_id.eq(&source.version_id),
+                    setlists::source_url.eq(&source.url),
+                    setlists::imported_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+            return Ok(id);
+        }
+        diesel::insert_into(setlists::table)
+            .values((
+                setlists::show_id.eq(show),
+                setlists::artist_id.eq(artist),
+                setlists::type_.eq(SetlistType::Actual),
+                setlists::name.eq("Actual Setlist"),
+                setlists::imported_from.eq(&source.imported_from),
+                setlists::external_id.eq(&source.external_id),
+                setlists::source_version_id.eq(&source.version_id),
+                setlists::source_url.eq(&source.url),
+                setlists::imported_at.eq(diesel::dsl::now),
+            ))
+            .returning(setlists::id)
+            .get_result(conn)
+            .await
+    }
+}
+
+impl SetlistSong {
+    /// Inserts many entries in one statement; answers how many.
+    pub async fn insert_all(
+        conn: &mut AsyncPgConnection,
+        entries: &[NewSetlistSong],
+    ) -> QueryResult<usize> {
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        diesel::insert_into(setlist_songs::table)
+            .values(entries)
+            .execute(conn)
+            .await
+    }
+}

@@ -93,6 +93,32 @@ pub struct NewShow {
     pub ticketmaster_status: Option<String>,
 }
 
+impl NewShow {
+    /// A show needs its headliner, a name, a slug and a date; the rest is optional.
+    pub fn new(headliner: ArtistId, name: String, slug: String, date: NaiveDate) -> Self {
+        NewShow {
+            headliner_artist_id: headliner,
+            venue_id: None,
+            name,
+            slug,
+            date,
+            start_time: None,
+            doors_time: None,
+            status: None,
+            description: None,
+            ticket_url: None,
+            min_price: None,
+            max_price: None,
+            currency: None,
+            is_featured: None,
+            is_verified: None,
+            ticketmaster_id: None,
+            setlistfm_id: None,
+            ticketmaster_status: None,
+        }
+    }
+}
+
 /// Changes to a show: `None` leaves a column as it is, `Some(None)` clears a nullable one.
 #[derive(Debug, Clone, Default, AsChangeset, Deserialize)]
 #[diesel(table_name = shows)]
@@ -620,5 +646,263 @@ impl Show {
             completed,
             locked,
         })
+    }
+}
+
+// The provider imports' writes (crates/imports).
+
+#[derive(QueryableByName)]
+struct ShowWritten {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: ShowId,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    changed: bool,
+}
+
+/// A Ticketmaster event as the import writes it. `start_time` is `None` when the time is not
+/// announced (the show then starts, and predictions lock, at local midnight).
+#[derive(Debug, Clone)]
+pub struct TicketmasterShow {
+    pub ticketmaster_id: String,
+    /// Ticketmaster's status code (`onsale`, `canceled`, `postponed`, ...), kept as it is.
+    pub ticketmaster_status: String,
+    pub headliner: ArtistId,
+    pub venue: VenueId,
+    pub name: String,
+    pub slug: String,
+    pub date: NaiveDate,
+    pub start_time: Option<NaiveTime>,
+    pub ticket_url: Option<String>,
+    pub min_price: Option<i32>,
+    pub max_price: Option<i32>,
+    pub currency: Option<String>,
+}
+
+/// A show of the artist near a setlist's date, a candidate for the setlist (`Show::setlistfm_candidates`).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SetlistCandidate {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: ShowId,
+    /// Days between the show's date and the setlist's.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub day_offset: i32,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub has_venue: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub same_venue_id: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub same_city: bool,
+    /// The venue is within the given distance of the setlist's coordinates.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub near: bool,
+}
+
+/// Where a setlist.fm setlist was played, as far as it says.
+#[derive(Debug, Clone, Default)]
+pub struct SetlistPlace {
+    pub setlistfm_venue_id: Option<String>,
+    pub city: Option<String>,
+    /// (latitude, longitude)
+    pub coordinates: Option<(f64, f64)>,
+}
+
+impl Show {
+    /// Creates or updates the show with this Ticketmaster event id; answers its id and whether a
+    /// row was written. Cancelled events cancel an upcoming show, an event back on sale re-opens
+    /// a cancelled one; shows already ongoing or completed keep their status.
+    pub async fn upsert_by_ticketmaster(
+        conn: &mut AsyncPgConnection,
+        show: &TicketmasterShow,
+    ) -> QueryResult<(ShowId, bool)> {
+        use diesel::sql_types::{Date, Integer, Nullable, Text, Time, Uuid};
+        // raw SQL: the status rule sits in the conflict clause, and the id comes back either way.
+        let row: ShowWritten = diesel::sql_query(
+            "WITH up AS (
+               INSERT INTO shows AS s (headliner_artist_id, venue_id, name, slug, date, start_time,
+                                       status, ticket_url, min_price, max_price, currency,
+                                       ticketmaster_id, ticketmaster_status)
+               VALUES ($1, $2, $3, $4, $5, $6,
+                       CASE WHEN $7 = 'canceled' THEN 'cancelled' ELSE 'upcoming' END::show_status,
+                       $8, $9, $10, coalesce($11, 'USD'), $12, $7)
+               ON CONFLICT (ticketmaster_id) DO UPDATE SET
+                 headliner_artist_id = EXCLUDED.headliner_artist_id, venue_id = EXCLUDED.venue_id,
+                 name = EXCLUDED.name, date = EXCLUDED.date, start_time = EXCLUDED.start_time,
+                 ticket_url = EXCLUDED.ticket_url, min_price = EXCLUDED.min_price,
+                 max_price = EXCLUDED.max_price, currency = EXCLUDED.currency,
+                 ticketmaster_status = EXCLUDED.ticketmaster_status,
+                 status = CASE
+                   WHEN EXCLUDED.status = 'cancelled' AND s.status = 'upcoming' THEN 'cancelled'
+                   WHEN EXCLUDED.status = 'upcoming' AND s.status = 'cancelled' THEN 'upcoming'
+                   ELSE s.status END::show_status
+               WHERE (s.headliner_artist_id, s.venue_id, s.name, s.date, s.start_time, s.ticket_url,
+                      s.min_price, s.max_price, s.currency, s.ticketmaster_status)
+                 IS DISTINCT FROM (EXCLUDED.headliner_artist_id, EXCLUDED.venue_id, EXCLUDED.name,
+                      EXCLUDED.date, EXCLUDED.start_time, EXCLUDED.ticket_url, EXCLUDED.min_price,
+                      EXCLUDED.max_price, EXCLUDED.currency, EXCLUDED.ticketmaster_status)
+                 OR (EXCLUDED.status = 'cancelled' AND s.status = 'upcoming')
+                 OR (EXCLUDED.status = 'upcoming' AND s.status = 'cancelled')
+               RETURNING id)
+             SELECT id, true AS changed FROM up
+             UNION ALL SELECT id, false AS changed FROM shows WHERE ticketmaster_id = $12
+             LIMIT 1",
+        )
+        .bind::<Uuid, _>(show.headliner)
+        .bind::<Uuid, _>(show.venue)
+        .bind::<Text, _>(&show.name)
+        .bind::<Text, _>(&show.slug)
+        .bind::<Date, _>(show.date)
+        .bind::<Nullable<Time>, _>(show.start_time)
+        .bind::<Text, _>(&show.ticketmaster_status)
+        .bind::<Nullable<Text>, _>(&show.ticket_url)
+        .bind::<Nullable<Integer>, _>(show.min_price)
+        .bind::<Nullable<Integer>, _>(show.max_price)
+        .bind::<Nullable<Text>, _>(&show.currency)
+        .bind::<Text, _>(&show.ticketmaster_id)
+        .get_result(conn)
+        .await?;
+        Ok((row.id, row.changed))
+    }
+
+    /// A completed show made from a setlist.fm setlist we had no show for, headlined by
+    /// `headliner` (its line-up too).
+    pub async fn create_from_setlistfm(
+        conn: &mut AsyncPgConnection,
+        new: &NewShow,
+    ) -> QueryResult<ShowId> {
+        let id = diesel::insert_into(shows::table)
+            .values(new)
+            .returning(shows::id)
+            .get_result(conn)
+            .await?;
+        diesel::insert_into(show_artists::table)
+            .values(&NewShowArtist {
+                show_id: id,
+                artist_id: new.headliner_artist_id,
+                order_index: 0,
+                set_length: None,
+                is_headliner: true,
+            })
+            .execute(conn)
+            .await?;
+        Ok(id)
+    }
+
+    /// The show that holds this setlist.fm setlist id.
+    pub async fn find_by_setlistfm_id(
+        conn: &mut AsyncPgConnection,
+        setlistfm_id: &str,
+    ) -> QueryResult<Option<ShowId>> {
+        shows::table
+            .filter(shows::setlistfm_id.eq(setlistfm_id))
+            .select(shows::id)
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Gives the show this setlist.fm id, when it has none and no other show holds it.
+    pub async fn link_setlistfm(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        setlistfm_id: &str,
+    ) -> QueryResult<usize> {
+        use diesel::sql_types::{Text, Uuid};
+        // raw SQL: the update reads its own table (no other show may hold the id).
+        diesel::sql_query(
+            "UPDATE shows SET setlistfm_id = $2
+             WHERE id = $1 AND setlistfm_id IS NULL
+               AND NOT EXISTS (SELECT 1 FROM shows WHERE setlistfm_id = $2)",
+        )
+        .bind::<Uuid, _>(show)
+        .bind::<Text, _>(setlistfm_id)
+        .execute(conn)
+        .await
+    }
+
+    /// The artist's shows (headlined or on the bill) within a day of `date` that hold no other
+    /// setlist.fm setlist than `setlistfm_id`, oldest first, with what they share with `place`;
+    /// `near` means within `near_meters` of its coordinates.
+    pub async fn setlistfm_candidates(
+        conn: &mut AsyncPgConnection,
+        artist: ArtistId,
+        date: NaiveDate,
+        setlistfm_id: &str,
+        place: &SetlistPlace,
+        near_meters: f64,
+    ) -> QueryResult<Vec<SetlistCandidate>> {
+        use diesel::sql_types::{Date, Float8, Nullable, Text, Uuid};
+        let (lat, long) = place.coordinates.unzip();
+        // raw SQL: a read of three tables with per-row evidence flags, clearer as one statement.
+        diesel::sql_query(
+            "SELECT s.id, abs(s.date - $2)::integer AS day_offset, v.id IS NOT NULL AS has_venue,
+                    coalesce(v.setlistfm_id = $4, false) AS same_venue_id,
+                    coalesce(search_key(v.city) = search_key($5), false) AS same_city,
+                    coalesce(ST_DWithin(v.location,
+                               ST_SetSRID(ST_MakePoint($7, $6), 4326)::geography, $8), false) AS near
+             FROM shows s
+             LEFT JOIN venues v ON v.id = s.venue_id
+             WHERE s.date BETWEEN $2 - 1 AND $2 + 1
+               AND (s.headliner_artist_id = $1
+                    OR EXISTS (SELECT 1 FROM show_artists sa WHERE sa.show_id = s.id AND sa.artist_id = $1))
+               AND NOT EXISTS (
+                 SELECT 1 FROM setlists sl
+                 WHERE sl.show_id = s.id AND sl.artist_id = $1 AND sl.type = 'actual'
+                   AND sl.imported_from = 'setlist.fm' AND sl.external_id <> $3)
+             ORDER BY s.created_at, s.id",
+        )
+        .bind::<Uuid, _>(artist)
+        .bind::<Date, _>(date)
+        .bind::<Text, _>(setlistfm_id)
+        .bind::<Nullable<Text>, _>(&place.setlistfm_venue_id)
+        .bind::<Nullable<Text>, _>(&place.city)
+        .bind::<Nullable<Float8>, _>(lat)
+        .bind::<Nullable<Float8>, _>(long)
+        .bind::<Float8, _>(near_meters)
+        .load(conn)
+        .await
+    }
+}
+
+impl ShowArtist {
+    /// Makes the show's line-up exactly `lineup` (first: the headliner), in order, touching
+    /// only rows that change. Duplicates after the first are ignored.
+    pub async fn replace_lineup(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        lineup: &[ArtistId],
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Uuid};
+        let mut ids: Vec<ArtistId> = Vec::with_capacity(lineup.len());
+        for artist in lineup {
+            if !ids.contains(artist) {
+                ids.push(*artist);
+            }
+        }
+        // Positions may swap: check their uniqueness at commit.
+        diesel::sql_query("SET CONSTRAINTS show_artists_show_order_key DEFERRED")
+            .execute(conn)
+            .await?;
+        diesel::delete(
+            show_artists::table
+                .filter(show_artists::show_id.eq(show))
+                .filter(show_artists::artist_id.ne_all(&ids)),
+        )
+        .execute(conn)
+        .await?;
+        // raw SQL: positions come from the array's order (WITH ORDINALITY), written only when they differ.
+        diesel::sql_query(
+            "INSERT INTO show_artists AS sa (show_id, artist_id, order_index, is_headliner)
+             SELECT $1, artist, (n - 1)::integer, n = 1
+             FROM unnest($2::uuid[]) WITH ORDINALITY AS t (artist, n)
+             ON CONFLICT (show_id, artist_id) DO UPDATE SET
+               order_index = EXCLUDED.order_index, is_headliner = EXCLUDED.is_headliner
+             WHERE (sa.order_index, sa.is_headliner)
+               IS DISTINCT FROM (EXCLUDED.order_index, EXCLUDED.is_headliner)",
+        )
+        .bind::<Uuid, _>(show)
+        .bind::<Array<Uuid>, _>(&ids)
+        .execute(conn)
+        .await?;
+        Ok(())
     }
 }

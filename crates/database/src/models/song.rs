@@ -214,3 +214,195 @@ impl SongAlias {
             .await
     }
 }
+
+// The provider imports' writes (crates/imports).
+
+/// A title of an imported setlist and the catalog song it is (`Song::resolve_titles`).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ResolvedTitle {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub title: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub song: SongId,
+    /// The song was added to the catalog for this title.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub created: bool,
+}
+
+/// A Spotify track as the catalog keeps it; `None` leaves (or leaves out) a column.
+#[derive(Debug, Clone, Default)]
+pub struct SpotifyTrack {
+    pub spotify_id: Option<String>,
+    pub album: Option<String>,
+    pub album_art_url: Option<String>,
+    pub release_date: Option<NaiveDate>,
+    pub duration_ms: Option<i32>,
+    pub isrc: Option<String>,
+    pub popularity: Option<i32>,
+    pub preview_url: Option<String>,
+    pub is_explicit: Option<bool>,
+}
+
+/// Binds a track's columns as $1..$9, in the order `fill_from_spotify` and
+/// `create_from_spotify` read them (a macro: each bind changes the query's type).
+macro_rules! bind_track {
+    ($query:expr, $track:expr $(,)?) => {{
+        use diesel::sql_types::{Bool, Date, Integer, Nullable, Text};
+        let track: &SpotifyTrack = $track;
+        $query
+            .bind::<Nullable<Text>, _>(track.spotify_id.clone())
+            .bind::<Nullable<Text>, _>(track.album.clone())
+            .bind::<Nullable<Text>, _>(track.album_art_url.clone())
+            .bind::<Nullable<Date>, _>(track.release_date)
+            .bind::<Nullable<Integer>, _>(track.duration_ms)
+            .bind::<Nullable<Text>, _>(track.isrc.clone())
+            .bind::<Nullable<Integer>, _>(track.popularity)
+            .bind::<Nullable<Text>, _>(track.preview_url.clone())
+            .bind::<Nullable<Bool>, _>(track.is_explicit)
+    }};
+}
+
+#[derive(QueryableByName)]
+struct SongIdRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: SongId,
+}
+
+impl Song {
+    /// Each title's catalog song of the artist (by normalised title, then by alias), adding
+    /// unknown titles to the catalog, in one statement. A title missing from the answer was
+    /// added by a concurrent writer between the statement's reads (retry).
+    pub async fn resolve_titles(
+        conn: &mut AsyncPgConnection,
+        artist: ArtistId,
+        artist_name: &str,
+        titles: &[String],
+    ) -> QueryResult<Vec<ResolvedTitle>> {
+        use diesel::sql_types::{Array, Text, Uuid};
+        if titles.is_empty() {
+            return Ok(Vec::new());
+        }
+        // raw SQL: match, insert the unmatched and answer all, in one round trip.
+        diesel::sql_query(
+            "WITH input AS (
+               SELECT DISTINCT t AS title, song_title_key(t) AS key FROM unnest($2::text[]) AS t),
+             known AS (
+               SELECT i.title, i.key, coalesce(s.id, a.song_id) AS song_id
+               FROM input i
+               LEFT JOIN songs s ON s.artist_id = $1 AND s.title_key = i.key
+               LEFT JOIN song_aliases a ON a.artist_id = $1 AND a.alias_key = i.key),
+             fresh AS (
+               SELECT DISTINCT ON (key) title, key FROM known WHERE song_id IS NULL ORDER BY key, title),
+             added AS (
+               INSERT INTO songs (artist_id, title, artist)
+               SELECT $1, title, $3 FROM fresh
+               ON CONFLICT (artist_id, title_key) DO NOTHING
+               RETURNING id, title_key)
+             SELECT k.title, coalesce(k.song_id, ad.id, s.id) AS song, ad.id IS NOT NULL AND
+                    k.title = (SELECT f.title FROM fresh f WHERE f.key = k.key) AS created
+             FROM known k
+             LEFT JOIN added ad ON ad.title_key = k.key
+             LEFT JOIN songs s ON s.artist_id = $1 AND s.title_key = k.key
+             WHERE coalesce(k.song_id, ad.id, s.id) IS NOT NULL",
+        )
+        .bind::<Uuid, _>(artist)
+        .bind::<Array<Text>, _>(titles)
+        .bind::<Text, _>(artist_name)
+        .load(conn)
+        .await
+    }
+
+    /// The catalog song a Spotify track is: by Spotify id, else the artist's song with its
+    /// ISRC, else the artist's song with its normalised title.
+    pub async fn find_for_track(
+        conn: &mut AsyncPgConnection,
+        artist: ArtistId,
+        title: &str,
+        track: &SpotifyTrack,
+    ) -> QueryResult<Option<SongId>> {
+        use diesel::sql_types::{Nullable, Text, Uuid};
+        // raw SQL: three keys tried in order in one round trip.
+        let row: Option<SongIdRow> = diesel::sql_query(
+            "(SELECT id FROM songs WHERE $2::text IS NOT NULL AND spotify_id = $2)
+             UNION ALL
+             (SELECT id FROM songs WHERE $3::text IS NOT NULL AND artist_id = $1 AND isrc = $3 ORDER BY id LIMIT 1)
+             UNION ALL
+             (SELECT id FROM songs WHERE artist_id = $1 AND title_key = song_title_key($4))
+             LIMIT 1",
+        )
+        .bind::<Uuid, _>(artist)
+        .bind::<Nullable<Text>, _>(&track.spotify_id)
+        .bind::<Nullable<Text>, _>(&track.isrc)
+        .bind::<Text, _>(title)
+        .get_result(conn)
+        .await
+        .optional()?;
+        Ok(row.map(|r| r.id))
+    }
+
+    /// Fills what the song lacks from the track and refreshes what changes over time
+    /// (popularity, preview); a Spotify id another song holds is left there. True when written.
+    pub async fn fill_from_spotify(
+        conn: &mut AsyncPgConnection,
+        id: SongId,
+        track: &SpotifyTrack,
+    ) -> QueryResult<bool> {
+        use diesel::sql_types::Uuid;
+        // raw SQL: per-column coalesce rules, written only when the result differs.
+        let changed = bind_track!(
+            diesel::sql_query(
+                "WITH next AS (
+                   SELECT s.id,
+                     coalesce(s.spotify_id, CASE WHEN NOT EXISTS (SELECT 1 FROM songs WHERE spotify_id = $1) THEN $1 END) AS spotify_id,
+                     coalesce(s.album, $2) AS album, coalesce(s.album_art_url, $3) AS album_art_url,
+                     coalesce(s.release_date, $4) AS release_date, coalesce(s.duration_ms, $5) AS duration_ms,
+                     coalesce(s.isrc, $6) AS isrc, coalesce($7, s.popularity) AS popularity,
+                     coalesce($8, s.preview_url) AS preview_url, coalesce($9, s.is_explicit) AS is_explicit
+                   FROM songs s WHERE s.id = $10)
+                 UPDATE songs s SET spotify_id = n.spotify_id, album = n.album,
+                   album_art_url = n.album_art_url, release_date = n.release_date,
+                   duration_ms = n.duration_ms, isrc = n.isrc, popularity = n.popularity,
+                   preview_url = n.preview_url, is_explicit = n.is_explicit
+                 FROM next n
+                 WHERE s.id = n.id
+                   AND (s.spotify_id, s.album, s.album_art_url, s.release_date, s.duration_ms, s.isrc,
+                        s.popularity, s.preview_url, s.is_explicit)
+                   IS DISTINCT FROM (n.spotify_id, n.album, n.album_art_url, n.release_date,
+                        n.duration_ms, n.isrc, n.popularity, n.preview_url, n.is_explicit)",
+            ),
+            track,
+        )
+        .bind::<Uuid, _>(id)
+        .execute(conn)
+        .await?;
+        Ok(changed > 0)
+    }
+
+    /// A new catalog song of the artist from a track; false when a song with its title key or
+    /// Spotify id appeared meanwhile.
+    pub async fn create_from_spotify(
+        conn: &mut AsyncPgConnection,
+        artist: ArtistId,
+        artist_name: &str,
+        title: &str,
+        track: &SpotifyTrack,
+    ) -> QueryResult<bool> {
+        use diesel::sql_types::{Text, Uuid};
+        // raw SQL: shares its binds with fill_from_spotify; ON CONFLICT on any unique key.
+        let created = bind_track!(
+            diesel::sql_query(
+                "INSERT INTO songs (spotify_id, album, album_art_url, release_date, duration_ms, isrc,
+                                    popularity, preview_url, is_explicit, artist_id, title, artist)
+                 VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, 0), $8, coalesce($9, false), $10, $11, $12)
+                 ON CONFLICT DO NOTHING",
+            ),
+            track,
+        )
+        .bind::<Uuid, _>(artist)
+        .bind::<Text, _>(title)
+        .bind::<Text, _>(artist_name)
+        .execute(conn)
+        .await?;
+        Ok(created > 0)
+    }
+}

@@ -196,3 +196,130 @@ pub struct VenueSummary {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
 }
+
+// The provider imports' writes (crates/imports).
+
+#[derive(QueryableByName)]
+struct VenueIdRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: VenueId,
+}
+
+/// A Ticketmaster venue as the import writes it. A missing city or country is stored as
+/// `Unknown`; a missing or unknown time zone as `UTC`.
+#[derive(Debug, Clone)]
+pub struct TicketmasterVenue {
+    pub ticketmaster_id: String,
+    pub name: String,
+    pub slug: String,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub postal_code: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub timezone: Option<String>,
+}
+
+/// A setlist.fm venue: a name and a city with coordinates, no time zone.
+#[derive(Debug, Clone)]
+pub struct SetlistfmVenue {
+    pub setlistfm_id: String,
+    pub name: String,
+    pub slug: String,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+impl Venue {
+    /// Creates or updates the venue with this Ticketmaster id (a row is written only when a value
+    /// differs); answers its id.
+    pub async fn upsert_by_ticketmaster(
+        conn: &mut AsyncPgConnection,
+        venue: &TicketmasterVenue,
+    ) -> QueryResult<VenueId> {
+        use diesel::sql_types::{Float8, Nullable, Text};
+        // raw SQL: an upsert that writes only changed rows and answers the id either way.
+        let row: VenueIdRow = diesel::sql_query(
+            "WITH input AS (
+               SELECT $1::text AS name, $2::text AS slug, $3::text AS address,
+                      coalesce($4::text, 'Unknown') AS city, $5::text AS state,
+                      coalesce($6::text, 'Unknown') AS country, $7::text AS postal_code,
+                      $8::float8 AS latitude, $9::float8 AS longitude,
+                      CASE WHEN $10::text IS NOT NULL AND is_valid_timezone($10::text) THEN $10::text ELSE 'UTC' END AS timezone,
+                      $11::text AS ticketmaster_id),
+             up AS (
+               INSERT INTO venues AS v (name, slug, address, city, state, country, postal_code,
+                                        latitude, longitude, timezone, ticketmaster_id)
+               SELECT * FROM input
+               ON CONFLICT (ticketmaster_id) DO UPDATE SET
+                 name = EXCLUDED.name, address = EXCLUDED.address, city = EXCLUDED.city,
+                 state = EXCLUDED.state, country = EXCLUDED.country, postal_code = EXCLUDED.postal_code,
+                 latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, timezone = EXCLUDED.timezone
+               WHERE (v.name, v.address, v.city, v.state, v.country, v.postal_code, v.latitude,
+                      v.longitude, v.timezone)
+                 IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.address, EXCLUDED.city, EXCLUDED.state,
+                      EXCLUDED.country, EXCLUDED.postal_code, EXCLUDED.latitude, EXCLUDED.longitude,
+                      EXCLUDED.timezone)
+               RETURNING id)
+             SELECT id FROM up
+             UNION ALL SELECT id FROM venues WHERE ticketmaster_id = $11
+             LIMIT 1",
+        )
+        .bind::<Text, _>(&venue.name)
+        .bind::<Text, _>(&venue.slug)
+        .bind::<Nullable<Text>, _>(&venue.address)
+        .bind::<Nullable<Text>, _>(&venue.city)
+        .bind::<Nullable<Text>, _>(&venue.state)
+        .bind::<Nullable<Text>, _>(&venue.country)
+        .bind::<Nullable<Text>, _>(&venue.postal_code)
+        .bind::<Nullable<Float8>, _>(venue.latitude)
+        .bind::<Nullable<Float8>, _>(venue.longitude)
+        .bind::<Nullable<Text>, _>(&venue.timezone)
+        .bind::<Text, _>(&venue.ticketmaster_id)
+        .get_result(conn)
+        .await?;
+        Ok(row.id)
+    }
+
+    /// The venue with this setlist.fm id, created when there is none; its time zone is that of
+    /// the nearest known venue within 300 km (else UTC). Answers the id and the rows written.
+    pub async fn ensure_by_setlistfm(
+        conn: &mut AsyncPgConnection,
+        venue: &SetlistfmVenue,
+    ) -> QueryResult<(VenueId, usize)> {
+        use diesel::sql_types::{Float8, Nullable, Text};
+        // raw SQL: the time zone is borrowed from the nearest venue (PostGIS KNN) in the insert.
+        let written = diesel::sql_query(
+            "INSERT INTO venues (name, slug, city, state, country, latitude, longitude, timezone, setlistfm_id)
+             VALUES ($1, $2, coalesce($3, 'Unknown'), $4, coalesce($5, 'Unknown'), $6, $7,
+               coalesce((SELECT timezone FROM venues
+                         WHERE $6 IS NOT NULL AND location IS NOT NULL
+                           AND ST_DWithin(location, ST_SetSRID(ST_MakePoint($7, $6), 4326)::geography, 300000)
+                         ORDER BY location <-> ST_SetSRID(ST_MakePoint($7, $6), 4326)::geography, id
+                         LIMIT 1), 'UTC'),
+               $8)
+             ON CONFLICT (setlistfm_id) DO NOTHING",
+        )
+        .bind::<Text, _>(&venue.name)
+        .bind::<Text, _>(&venue.slug)
+        .bind::<Nullable<Text>, _>(&venue.city)
+        .bind::<Nullable<Text>, _>(&venue.state)
+        .bind::<Nullable<Text>, _>(&venue.country)
+        .bind::<Nullable<Float8>, _>(venue.latitude)
+        .bind::<Nullable<Float8>, _>(venue.longitude)
+        .bind::<Text, _>(&venue.setlistfm_id)
+        .execute(conn)
+        .await?;
+        let id = venues::table
+            .filter(venues::setlistfm_id.eq(&venue.setlistfm_id))
+            .select(venues::id)
+            .first(conn)
+            .await?;
+        Ok((id, written))
+    }
+}
