@@ -285,7 +285,10 @@ impl From<DbError> for ApiError {
                 format!("voting is closed: {why}"),
             ),
             DbError::SetlistClosed(why) => Self::new(
-                Code::SetlistLocked,
+                match why {
+                    Closed::ShowStarted => Code::ShowStarted,
+                    Closed::ActualSetlist | Closed::SetlistLocked => Code::SetlistLocked,
+                },
                 format!("the setlist cannot be edited: {why}"),
             ),
             // The policy's wording is PostgreSQL's, not a secret, but it names tables: keep it

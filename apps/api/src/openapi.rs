@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the route annotations (utoipa) and served at
 //! `/v1/openapi.json`. `apps/api/openapi.json` is the committed copy; a test fails when the two
-//! differ (`UPDATE_OPENAPI=1 cargo test -p theset-api --test openapi` rewrites it).
+//! differ (`UPDATE_OPENAPI=1 cargo test -p theset-api --test api openapi` rewrites it).
 //!
 //! Response bodies are the `theset-database` types themselves, whose schemas that crate derives
 //! under its `openapi` feature, so the document cannot drift from what handlers serialise.

@@ -272,16 +272,9 @@ pub mod fixtures {
     }
 
     pub async fn artist(conn: &mut AsyncPgConnection, name: &str) -> Artist {
-        Artist::create(
-            conn,
-            &NewArtist {
-                name: name.to_owned(),
-                slug: unique("artist"),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
+        Artist::create(conn, &NewArtist::new(name.to_owned(), unique("artist")))
+            .await
+            .unwrap()
     }
 
     pub async fn venue(
@@ -294,14 +287,15 @@ pub mod fixtures {
         Venue::create(
             conn,
             &NewVenue {
-                name: name.to_owned(),
-                slug: unique("venue"),
-                city: "Berlin".to_owned(),
-                country: "DE".to_owned(),
                 latitude: Some(lat),
                 longitude: Some(lng),
-                timezone: timezone.to_owned(),
-                ..Default::default()
+                ..NewVenue::new(
+                    name.to_owned(),
+                    unique("venue"),
+                    "Berlin".to_owned(),
+                    "DE".to_owned(),
+                    timezone.to_owned(),
+                )
             },
         )
         .await
@@ -314,25 +308,21 @@ pub mod fixtures {
         let show = Show::create(
             conn,
             &NewShow {
-                headliner_artist_id: artist.id,
                 venue_id: Some(venue.id),
-                name: "Sample Show".to_owned(),
-                slug: unique("show"),
-                date: (Utc::now() + Days::days(7)).date_naive(),
                 start_time: NaiveTime::from_hms_opt(20, 0, 0),
-                ..Default::default()
+                ..NewShow::new(
+                    artist.id,
+                    "Sample Show".to_owned(),
+                    unique("show"),
+                    (Utc::now() + Days::days(7)).date_naive(),
+                )
             },
         )
         .await
         .unwrap();
         let setlist = Setlist::create(
             conn,
-            &NewSetlist {
-                show_id: show.id,
-                artist_id: artist.id,
-                type_: SetlistType::Predicted,
-                ..Default::default()
-            },
+            &NewSetlist::new(show.id, artist.id, SetlistType::Predicted),
         )
         .await
         .unwrap();
@@ -341,23 +331,13 @@ pub mod fixtures {
         for position in 1..=songs {
             let song = Song::create(
                 conn,
-                &NewSong {
-                    artist_id: artist.id,
-                    title: format!("Song {position}"),
-                    artist: artist.name.clone(),
-                    ..Default::default()
-                },
+                &NewSong::new(artist.id, format!("Song {position}"), artist.name.clone()),
             )
             .await
             .unwrap();
             let entry = SetlistSong::create(
                 conn,
-                &NewSetlistSong {
-                    setlist_id: setlist.id,
-                    song_id: song.id,
-                    position: i32::try_from(position).unwrap(),
-                    ..Default::default()
-                },
+                &NewSetlistSong::new(setlist.id, song.id, i32::try_from(position).unwrap()),
             )
             .await
             .unwrap();

@@ -334,9 +334,6 @@ async fn write_setlist(
             continue;
         };
         entries.push(NewSetlistSong {
-            setlist_id,
-            song_id: *song_id,
-            position: i32::try_from(entries.len() + 1).unwrap_or(i32::MAX),
             set_name: set.name.clone(),
             encore: set.encore.map(|e| i32::try_from(e).unwrap_or(i32::MAX)),
             is_tape: Some(song.tape),
@@ -345,7 +342,11 @@ async fn write_setlist(
             guest_artist_name: song.with.as_ref().and_then(|w| w.name.clone()),
             guest_artist_mbid: song.with.as_ref().and_then(|w| w.mbid.clone()),
             info: song.info.clone(),
-            ..NewSetlistSong::default()
+            ..NewSetlistSong::new(
+                setlist_id,
+                *song_id,
+                i32::try_from(entries.len() + 1).unwrap_or(i32::MAX),
+            )
         });
     }
     rows.entries = SetlistSong::insert_all(conn, &entries).await?;

@@ -349,12 +349,7 @@ struct World {
 async fn song(conn: &mut AsyncPgConnection, artist: &Artist, title: &str) -> Song {
     Song::create(
         conn,
-        &NewSong {
-            artist_id: artist.id,
-            title: title.to_owned(),
-            artist: artist.name.clone(),
-            ..NewSong::default()
-        },
+        &NewSong::new(artist.id, title.to_owned(), artist.name.clone()),
     )
     .await
     .unwrap()
@@ -365,23 +360,22 @@ async fn world(db: &TestDatabase) -> World {
     let artist = Artist::create(
         &mut conn,
         &NewArtist {
-            name: "Radiohead".to_owned(),
-            slug: "radiohead".to_owned(),
             mbid: Some(MBID.to_owned()),
-            ..NewArtist::default()
+            ..NewArtist::new("Radiohead".to_owned(), "radiohead".to_owned())
         },
     )
     .await
     .unwrap();
     let venue = |name: &str, slug: &str, city: &str, lat: f64, long: f64| NewVenue {
-        name: name.to_owned(),
-        slug: slug.to_owned(),
-        city: city.to_owned(),
-        country: "NZ".to_owned(),
         latitude: Some(lat),
         longitude: Some(long),
-        timezone: "Pacific/Auckland".to_owned(),
-        ..NewVenue::default()
+        ..NewVenue::new(
+            name.to_owned(),
+            slug.to_owned(),
+            city.to_owned(),
+            "NZ".to_owned(),
+            "Pacific/Auckland".to_owned(),
+        )
     };
     let spark = Venue::create(
         &mut conn,
@@ -396,14 +390,15 @@ async fn world(db: &TestDatabase) -> World {
     .await
     .unwrap();
     let show = |venue: &Venue, slug: &str, day: u32| NewShow {
-        headliner_artist_id: artist.id,
         venue_id: Some(venue.id),
-        name: format!("Radiohead at {}", venue.name),
-        slug: slug.to_owned(),
-        date: NaiveDate::from_ymd_opt(2022, 7, day).unwrap(),
         start_time: NaiveTime::from_hms_opt(20, 0, 0),
         status: Some(ShowStatus::Completed),
-        ..NewShow::default()
+        ..NewShow::new(
+            artist.id,
+            format!("Radiohead at {}", venue.name),
+            slug.to_owned(),
+            NaiveDate::from_ymd_opt(2022, 7, day).unwrap(),
+        )
     };
     let auckland = Show::create(&mut conn, &show(&spark, "radiohead-auckland-2022", 9))
         .await
@@ -433,24 +428,14 @@ async fn world(db: &TestDatabase) -> World {
     .unwrap();
     let predicted = Setlist::create(
         &mut conn,
-        &NewSetlist {
-            show_id: auckland.id,
-            artist_id: artist.id,
-            type_: SetlistType::Predicted,
-            ..NewSetlist::default()
-        },
+        &NewSetlist::new(auckland.id, artist.id, SetlistType::Predicted),
     )
     .await
     .unwrap();
     for (position, song) in catalog.iter().enumerate() {
         SetlistSong::create(
             &mut conn,
-            &NewSetlistSong {
-                setlist_id: predicted.id,
-                song_id: song.id,
-                position: i32::try_from(position + 1).unwrap(),
-                ..NewSetlistSong::default()
-            },
+            &NewSetlistSong::new(predicted.id, song.id, i32::try_from(position + 1).unwrap()),
         )
         .await
         .unwrap();
@@ -1015,10 +1000,8 @@ async fn spotify_artist(db: &TestDatabase) -> Artist {
     let artist = Artist::create(
         &mut conn,
         &NewArtist {
-            name: "Radiohead".to_owned(),
-            slug: "radiohead".to_owned(),
             spotify_id: Some(SPOTIFY_ID.to_owned()),
-            ..NewArtist::default()
+            ..NewArtist::new("Radiohead".to_owned(), "radiohead".to_owned())
         },
     )
     .await

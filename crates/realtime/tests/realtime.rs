@@ -507,12 +507,11 @@ async fn setlist_edits_locks_played_marks_and_status_arrive_as_events() {
     // A song added with the SQL function the API uses.
     let extra = theset_database::models::Song::create(
         &mut conn,
-        &theset_database::models::NewSong {
-            artist_id: sample.artist.id,
-            title: "Encore Song".into(),
-            artist: sample.artist.name.clone(),
-            ..Default::default()
-        },
+        &theset_database::models::NewSong::new(
+            sample.artist.id,
+            "Encore Song".into(),
+            sample.artist.name.clone(),
+        ),
     )
     .await
     .unwrap();

@@ -44,7 +44,7 @@ pub struct Artist {
 }
 
 /// A new artist. Optional fields left `None` take the column default.
-#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[derive(Debug, Clone, Insertable, Deserialize)]
 #[diesel(table_name = artists)]
 pub struct NewArtist {
     pub name: String,
@@ -62,6 +62,29 @@ pub struct NewArtist {
     pub last_synced_at: Option<DateTime<Utc>>,
     pub mbid: Option<String>,
     pub ticketmaster_id: Option<String>,
+}
+
+impl NewArtist {
+    /// An artist needs a name and a slug; the rest is optional.
+    pub fn new(name: String, slug: String) -> Self {
+        NewArtist {
+            name,
+            slug,
+            spotify_id: None,
+            image_url: None,
+            small_image_url: None,
+            genres: None,
+            popularity: None,
+            followers: None,
+            monthly_listeners: None,
+            verified: None,
+            bio: None,
+            external_urls: None,
+            last_synced_at: None,
+            mbid: None,
+            ticketmaster_id: None,
+        }
+    }
 }
 
 /// Changes to an artist: `None` leaves a column as it is, `Some(None)` clears a nullable one.

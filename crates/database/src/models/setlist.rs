@@ -55,7 +55,7 @@ pub struct Setlist {
 }
 
 /// A new setlist (a predicted one unless `type_` says otherwise).
-#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[derive(Debug, Clone, Insertable, Deserialize)]
 #[diesel(table_name = setlists)]
 pub struct NewSetlist {
     pub show_id: ShowId,
@@ -71,6 +71,26 @@ pub struct NewSetlist {
     pub source_url: Option<String>,
     pub imported_at: Option<DateTime<Utc>>,
     pub created_by: Option<UserId>,
+}
+
+impl NewSetlist {
+    /// A setlist belongs to a show and an artist, and is predicted or actual.
+    pub fn new(show: ShowId, artist: ArtistId, type_: SetlistType) -> Self {
+        NewSetlist {
+            show_id: show,
+            artist_id: artist,
+            type_,
+            name: None,
+            order_index: None,
+            is_locked: None,
+            imported_from: None,
+            external_id: None,
+            source_version_id: None,
+            source_url: None,
+            imported_at: None,
+            created_by: None,
+        }
+    }
 }
 
 /// Changes to a setlist: `None` leaves a column as it is, `Some(None)` clears a nullable one.
@@ -197,7 +217,7 @@ pub struct SetlistSong {
     pub vote_version: i64,
 }
 
-#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[derive(Debug, Clone, Insertable, Deserialize)]
 #[diesel(table_name = setlist_songs)]
 pub struct NewSetlistSong {
     pub setlist_id: SetlistId,
@@ -214,6 +234,28 @@ pub struct NewSetlistSong {
     pub guest_artist_name: Option<String>,
     pub guest_artist_mbid: Option<String>,
     pub info: Option<String>,
+}
+
+impl NewSetlistSong {
+    /// An entry is a catalog song at a position of a setlist.
+    pub fn new(setlist: SetlistId, song: SongId, position: i32) -> Self {
+        NewSetlistSong {
+            setlist_id: setlist,
+            song_id: song,
+            position,
+            notes: None,
+            is_played: None,
+            play_time: None,
+            set_name: None,
+            encore: None,
+            is_tape: None,
+            cover_artist_name: None,
+            cover_artist_mbid: None,
+            guest_artist_name: None,
+            guest_artist_mbid: None,
+            info: None,
+        }
+    }
 }
 
 /// Live marking and notes: `None` leaves a column as it is, `Some(None)` clears it.

@@ -70,7 +70,7 @@ pub struct Show {
 
 /// A new show. `starts_at` is not written: PostgreSQL derives it. Optional fields left `None`
 /// take the column default.
-#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[derive(Debug, Clone, Insertable, Deserialize)]
 #[diesel(table_name = shows)]
 pub struct NewShow {
     pub headliner_artist_id: ArtistId,
@@ -519,8 +519,8 @@ impl Show {
 }
 
 /// The nearby-shows statement. Each venue's distance is computed once (not once per show), the
-/// first `limit` shows are chosen from the index alone (`idx_shows_upcoming_by_venue`, migration
-/// 000930), and only those are joined to their rows, headliner and venue: a quarter of the
+/// first `limit` shows are chosen from the index alone (`idx_shows_upcoming_by_venue`, in
+/// the core schema migration), and only those are joined to their rows, headliner and venue: a quarter of the
 /// time of the same query written as one join (which measured every show's distance and read
 /// every candidate's row). The selected columns are diesel's, so rows load as the models.
 struct NearbyStatement {

@@ -50,7 +50,7 @@ pub struct Song {
     pub isrc: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[derive(Debug, Clone, Insertable, Deserialize)]
 #[diesel(table_name = songs)]
 pub struct NewSong {
     pub artist_id: ArtistId,
@@ -70,6 +70,31 @@ pub struct NewSong {
     pub energy: Option<f64>,
     pub valence: Option<f64>,
     pub isrc: Option<String>,
+}
+
+impl NewSong {
+    /// A catalog song belongs to an artist and has a title and a display artist name.
+    pub fn new(artist_id: ArtistId, title: String, artist: String) -> Self {
+        NewSong {
+            artist_id,
+            title,
+            artist,
+            spotify_id: None,
+            album: None,
+            album_art_url: None,
+            release_date: None,
+            duration_ms: None,
+            popularity: None,
+            preview_url: None,
+            is_explicit: None,
+            is_playable: None,
+            acousticness: None,
+            danceability: None,
+            energy: None,
+            valence: None,
+            isrc: None,
+        }
+    }
 }
 
 /// Changes to a song: `None` leaves a column as it is, `Some(None)` clears a nullable one.

@@ -175,7 +175,7 @@ pub struct UserProfile {
 }
 
 /// A profile as written by its owner.
-#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[derive(Debug, Clone, Insertable, Deserialize)]
 #[diesel(table_name = user_profiles)]
 pub struct NewUserProfile {
     pub user_id: UserId,
@@ -185,6 +185,21 @@ pub struct NewUserProfile {
     pub favorite_genres: TextList,
     pub concert_count: i32,
     pub is_public: bool,
+}
+
+impl NewUserProfile {
+    /// A profile belongs to a user; the rest takes the column defaults' values.
+    pub fn new(user: UserId) -> Self {
+        NewUserProfile {
+            user_id: user,
+            bio: None,
+            location: None,
+            website: None,
+            favorite_genres: TextList::default(),
+            concert_count: 0,
+            is_public: false,
+        }
+    }
 }
 
 impl UserProfile {

@@ -47,7 +47,7 @@ pub struct Venue {
     pub setlistfm_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Insertable, Deserialize)]
+#[derive(Debug, Clone, Insertable, Deserialize)]
 #[diesel(table_name = venues)]
 pub struct NewVenue {
     pub name: String,
@@ -69,6 +69,40 @@ pub struct NewVenue {
     pub amenities: Option<TextList>,
     pub ticketmaster_id: Option<String>,
     pub setlistfm_id: Option<String>,
+}
+
+impl NewVenue {
+    /// A venue needs a name, a slug, a city, a country and an IANA time zone (its shows'
+    /// start instants are resolved in it).
+    pub fn new(
+        name: String,
+        slug: String,
+        city: String,
+        country: String,
+        timezone: String,
+    ) -> Self {
+        NewVenue {
+            name,
+            slug,
+            address: None,
+            city,
+            state: None,
+            country,
+            postal_code: None,
+            latitude: None,
+            longitude: None,
+            timezone,
+            capacity: None,
+            venue_type: None,
+            phone_number: None,
+            website: None,
+            image_url: None,
+            description: None,
+            amenities: None,
+            ticketmaster_id: None,
+            setlistfm_id: None,
+        }
+    }
 }
 
 /// Changes to a venue: `None` leaves a column as it is, `Some(None)` clears a nullable one.

@@ -1,0 +1,13 @@
+//! The integration tests of apps/api, one binary (one link) for all of them.
+
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+mod common;
+
+mod auth;
+mod openapi;
+mod problem_codes;
+mod public;
+mod realtime;
+mod setlists;
+mod votes;

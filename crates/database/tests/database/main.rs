@@ -1,0 +1,15 @@
+//! The integration tests of crates/database, one binary (one link) for all of them.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod binaries;
+mod maintenance;
+mod migrations;
+mod models;
+mod pool;
+mod queries;
+mod rls;
+mod search;
+mod seed_sample;
+mod seed_scale;
+mod votes;

@@ -1,0 +1,8 @@
+//! The integration tests of crates/jobs, one binary (one link) for all of them.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+mod queue;
+mod runner;
