@@ -23,15 +23,17 @@ pub async fn listen(conn: &mut AsyncPgConnection) -> Result<()> {
     Ok(())
 }
 
-/// A setlist song's counts at one version (`vote_version` only grows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SongCounts {
+/// A setlist song's counts at one version: what the vote log yields and what realtime vote
+/// events carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SongVotes {
     pub setlist_song_id: SetlistSongId,
     pub setlist_id: SetlistId,
     pub show_id: ShowId,
     pub upvotes: i32,
     pub downvotes: i32,
     pub net_votes: i32,
+    /// Only grows (`setlist_songs.vote_version`): ignore a state older than one already held.
     pub version: i64,
 }
 
@@ -39,7 +41,7 @@ pub struct SongCounts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoteChanges {
     pub horizon: i64,
-    pub songs: Vec<SongCounts>,
+    pub songs: Vec<SongVotes>,
 }
 
 #[derive(QueryableByName)]
@@ -64,8 +66,8 @@ struct ChangeRow {
 
 impl ChangeRow {
     /// `None` for the row that only carries the horizon.
-    fn counts(&self) -> Option<SongCounts> {
-        Some(SongCounts {
+    fn counts(&self) -> Option<SongVotes> {
+        Some(SongVotes {
             setlist_song_id: SetlistSongId(self.setlist_song_id?),
             setlist_id: SetlistId(self.setlist_id?),
             show_id: ShowId(self.show_id?),
@@ -158,7 +160,7 @@ pub async fn show_states(
 pub async fn song_states(
     conn: &mut AsyncPgConnection,
     songs: &[SetlistSongId],
-) -> Result<Vec<SongCounts>> {
+) -> Result<Vec<SongVotes>> {
     let ids: Vec<Uuid> = songs.iter().map(|s| s.0).collect();
     let rows: Vec<SongStateRow> = diesel::sql_query("SELECT * FROM realtime_song_states($1)")
         .bind::<Array<SqlUuid>, _>(ids)
@@ -166,7 +168,7 @@ pub async fn song_states(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|r| SongCounts {
+        .map(|r| SongVotes {
             setlist_song_id: SetlistSongId(r.setlist_song_id),
             setlist_id: SetlistId(r.setlist_id),
             show_id: ShowId(r.show_id),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use theset_database::enums::{SetlistType, ShowStatus};
 use theset_database::ids::{SetlistId, SetlistSongId, ShowId, SongId};
-use theset_database::live::SongCounts as LiveCounts;
+pub use theset_database::live::SongVotes;
 
 /// The id of an update within one stream: the listener generation that produced it and a
 /// sequence number that grows across all streams of one process. `Last-Event-ID` carries it.
@@ -136,33 +136,6 @@ impl SongEntry {
             other.is_played,
             other.play_time,
         )
-    }
-}
-
-/// A setlist song's counts at one version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SongVotes {
-    pub setlist_song_id: SetlistSongId,
-    pub setlist_id: SetlistId,
-    pub show_id: ShowId,
-    pub upvotes: i32,
-    pub downvotes: i32,
-    pub net_votes: i32,
-    /// Only grows (`setlist_songs.vote_version`): ignore a state older than one already held.
-    pub version: i64,
-}
-
-impl From<LiveCounts> for SongVotes {
-    fn from(c: LiveCounts) -> Self {
-        Self {
-            setlist_song_id: c.setlist_song_id,
-            setlist_id: c.setlist_id,
-            show_id: c.show_id,
-            upvotes: c.upvotes,
-            downvotes: c.downvotes,
-            net_votes: c.net_votes,
-            version: c.version,
-        }
     }
 }
 

@@ -259,7 +259,7 @@ impl<'h> Session<'h> {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|counts| (counts.setlist_song_id, SongVotes::from(counts)))
+            .map(|counts| (counts.setlist_song_id, counts))
             .collect())
     }
 
@@ -332,7 +332,7 @@ impl<'h> Session<'h> {
         .await?;
         self.last_poll = Instant::now();
         self.horizon = Some(changes.horizon);
-        for votes in changes.songs.into_iter().map(SongVotes::from) {
+        for votes in changes.songs {
             let newer = |held: &SongVotes| held.version < votes.version;
             let by_song = self.show_votes.entry(votes.show_id).or_default();
             if by_song.get(&votes.setlist_song_id).is_none_or(newer) {
