@@ -1,6 +1,7 @@
 //! Rebuilds the crate when a migration or a replaceable schema file is added or edited
-//! (`embed_migrations!` does not notice new folders by itself) and exports a fingerprint of both,
-//! which names the migrated template database the tests clone.
+//! (`embed_migrations!` does not notice new folders by itself) and exports a fingerprint of both
+//! and of `src/replaceable.rs` (which applies them), naming the migrated template database the
+//! tests clone.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
@@ -17,6 +18,10 @@ fn main() {
         let mut files = Vec::new();
         collect(&dir, &mut files);
         files.sort();
+        // How the schema is applied (grants, the state table) is part of what a template holds.
+        if dir.ends_with("replaceable") {
+            files.push(crate_dir.join("src/replaceable.rs"));
+        }
         for file in &files {
             println!("cargo:rerun-if-changed={}", file.display());
             file.strip_prefix(&crate_dir)

@@ -55,6 +55,9 @@ pub struct CheckReport {
     /// The required extensions (installed or not), then any other installed ones.
     pub extensions: Vec<ExtensionStatus>,
     pub migrations: MigrationState,
+    /// The functions, triggers, policies and views (`crates/database/replaceable/`) are applied as
+    /// this build has them.
+    pub replaceable_schema_current: bool,
     /// Every table in `public` holding app data (not diesel's bookkeeping, not extensions' own).
     pub row_level_security: Vec<TableSecurity>,
     /// `None` when the vote tables do not exist (migrations pending).
@@ -159,6 +162,13 @@ impl CheckReport {
         }
         for version in &self.migrations.pending {
             problems.push(format!("migration {version} is pending"));
+        }
+        if self.migrations.pending.is_empty() && !self.replaceable_schema_current {
+            problems.push(
+                "the replaceable schema (functions, triggers, policies, views) is not as this \
+                 build has it: run `theset migrate run`"
+                    .to_owned(),
+            );
         }
         for version in &self.migrations.unknown {
             problems.push(format!(
@@ -267,6 +277,9 @@ async fn collect_in_snapshot(conn: &mut AsyncPgConnection) -> Result<CheckReport
     let migrations = migrations::state(conn)
         .await
         .map_err(|e| CheckError::Migrations(e.to_string()))?;
+    let replaceable_schema_current = crate::replaceable::is_up_to_date(conn)
+        .await
+        .map_err(|e| CheckError::Migrations(e.to_string()))?;
     let row_level_security = sql_query(
         "SELECT c.relname::text AS table, c.relrowsecurity AS rls_enabled \
          FROM pg_class c \
@@ -290,6 +303,7 @@ async fn collect_in_snapshot(conn: &mut AsyncPgConnection) -> Result<CheckReport
     Ok(CheckReport {
         extensions,
         migrations,
+        replaceable_schema_current,
         row_level_security,
         votes,
     })

@@ -181,11 +181,11 @@ pub async fn apply(conn: &mut AsyncPgConnection, force: bool) -> Result<()> {
                 conn.batch_execute(sql).await?;
             }
             record(conn, REST_PART, &text).await?;
-            // The API reads the state at start-up (as it reads diesel's table), nothing more.
+            // The API and `theset db check` read the state (as diesel's table), nothing more.
             // This policy is the state table's own: drop_rest leaves it.
             conn.batch_execute(
                 "REVOKE ALL ON __theset_replaceable_schema FROM PUBLIC, theset_service; \
-                 GRANT SELECT ON __theset_replaceable_schema TO theset_api; \
+                 GRANT SELECT ON __theset_replaceable_schema TO theset_api, theset_service; \
                  DROP POLICY IF EXISTS replaceable_schema_read ON __theset_replaceable_schema; \
                  CREATE POLICY replaceable_schema_read ON __theset_replaceable_schema \
                    FOR SELECT TO theset_api USING (true);",

@@ -17,7 +17,8 @@ pub enum Db {
     /// counters that disagree with the votes (reads only, one snapshot). Exits 3 when it finds a
     /// problem.
     Check {
-        /// Print JSON: {healthy, problems, extensions, migrations, row_level_security, votes}.
+        /// Print JSON: {healthy, problems, extensions, migrations, replaceable_schema_current,
+        /// row_level_security, votes}.
         #[arg(long)]
         json: bool,
     },
@@ -83,9 +84,12 @@ fn text(report: &CheckReport, problems: &[String]) -> anyhow::Result<String> {
     if !m.unknown.is_empty() {
         write!(detail, ", {} unknown to this build", m.unknown.len())?;
     }
+    if m.pending.is_empty() && !report.replaceable_schema_current {
+        detail.push_str(", functions not as this build has them");
+    }
     row(
         "migrations",
-        m.pending.is_empty() && m.unknown.is_empty(),
+        m.pending.is_empty() && m.unknown.is_empty() && report.replaceable_schema_current,
         detail,
     );
 

@@ -1039,6 +1039,35 @@ async fn db_check_reports_pending_migrations_and_missing_extensions() {
 }
 
 #[tokio::test]
+async fn db_check_reports_a_stale_replaceable_schema_until_migrate_applies_it() {
+    let db = TestDatabase::new().await;
+    let url = db.url();
+    let mut conn = db.conn().await;
+    // As a database last migrated by a build whose functions differed.
+    sql_query("UPDATE __theset_replaceable_schema SET md5 = 'older' WHERE part <> 'foundation'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let stale = theset_on(&url, &["db", "check", "--json"]);
+    assert_exit(&stale, 3);
+    let report = json(&stale);
+    assert_eq!(report["replaceable_schema_current"], false, "{report}");
+    assert!(
+        report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().starts_with("the replaceable schema")),
+        "{report}"
+    );
+
+    assert_exit(&theset_on(&url, &["migrate", "run"]), 0);
+    let fresh = json(&theset_on(&url, &["db", "check", "--json"]));
+    assert_eq!(fresh["replaceable_schema_current"], true, "{fresh}");
+    assert_eq!(fresh["healthy"], true, "{fresh}");
+}
+
+#[tokio::test]
 async fn db_check_refuses_a_role_that_row_level_security_limits() {
     let db = TestDatabase::new().await;
     let output = theset_on(&db.url_as("theset_api"), &["db", "check"]);

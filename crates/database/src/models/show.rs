@@ -763,8 +763,8 @@ impl Show {
         Ok((row.id, row.changed))
     }
 
-    /// A completed show made from a setlist.fm setlist we had no show for, headlined by
-    /// `headliner` (its line-up too).
+    /// A show made from a setlist.fm setlist we had no show for, with its headliner as its
+    /// whole line-up.
     pub async fn create_from_setlistfm(
         conn: &mut AsyncPgConnection,
         new: &NewShow,
