@@ -15,6 +15,8 @@
 //! Readers never see a half-applied schema: the swap is one transaction. A migration must not
 //! call a replaceable function (on a new database they are created after the migrations).
 
+use std::sync::OnceLock;
+
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Bool, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
@@ -113,42 +115,71 @@ fn foundation_extensions() -> Vec<String> {
         .collect()
 }
 
-/// Whether `part` was last applied from exactly `text`.
-async fn is_current(conn: &mut AsyncPgConnection, part: &str, text: &str) -> Result<bool> {
+#[derive(QueryableByName)]
+struct Digests {
+    #[diesel(sql_type = Text)]
+    foundation: String,
+    #[diesel(sql_type = Text)]
+    rest: String,
+}
+
+static DIGESTS: OnceLock<Digests> = OnceLock::new();
+
+/// The md5 of each part as this build has it, asked of PostgreSQL once per process: the
+/// readiness check reads the state often, and the files are about 50 KB.
+async fn digests(conn: &mut AsyncPgConnection) -> Result<&'static Digests> {
+    if let Some(digests) = DIGESTS.get() {
+        return Ok(digests);
+    }
+    let digests: Digests = diesel::sql_query("SELECT md5($1) AS foundation, md5($2) AS rest")
+        .bind::<Text, _>(FOUNDATION)
+        .bind::<Text, _>(rest_text())
+        .get_result(conn)
+        .await?;
+    Ok(DIGESTS.get_or_init(|| digests))
+}
+
+/// Whether `part` was last applied from the text whose md5 is `digest`.
+async fn is_current(conn: &mut AsyncPgConnection, part: &str, digest: &str) -> Result<bool> {
     let row: Current = diesel::sql_query(
-        "SELECT coalesce((SELECT md5 = md5($2) FROM __theset_replaceable_schema WHERE part = $1), \
+        "SELECT coalesce((SELECT md5 = $2 FROM __theset_replaceable_schema WHERE part = $1), \
          false) AS current",
     )
     .bind::<Text, _>(part)
-    .bind::<Text, _>(text)
+    .bind::<Text, _>(digest)
     .get_result(conn)
     .await?;
     Ok(row.current)
 }
 
-async fn record(conn: &mut AsyncPgConnection, part: &str, text: &str) -> Result<()> {
+async fn record(conn: &mut AsyncPgConnection, part: &str, digest: &str) -> Result<()> {
     diesel::sql_query(
-        "INSERT INTO __theset_replaceable_schema (part, md5) VALUES ($1, md5($2)) \
+        "INSERT INTO __theset_replaceable_schema (part, md5) VALUES ($1, $2) \
          ON CONFLICT (part) DO UPDATE SET md5 = EXCLUDED.md5, applied_at = now()",
     )
     .bind::<Text, _>(part)
-    .bind::<Text, _>(text)
+    .bind::<Text, _>(digest)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 /// Whether both parts are applied as this build has them (read only; false on a database never
-/// migrated). What `theset db check` and the API's start-up check read.
+/// migrated). What `theset db check` and the API's readiness check read.
 pub async fn is_up_to_date(conn: &mut AsyncPgConnection) -> Result<bool> {
     let present: Current = diesel::sql_query(
         "SELECT to_regclass('__theset_replaceable_schema') IS NOT NULL AS current",
     )
     .get_result(conn)
     .await?;
-    Ok(present.current
-        && is_current(conn, FOUNDATION_PART, FOUNDATION).await?
-        && is_current(conn, REST_PART, &rest_text()).await?)
+    if !present.current {
+        return Ok(false);
+    }
+    let digests = digests(conn).await?;
+    Ok(
+        is_current(conn, FOUNDATION_PART, &digests.foundation).await?
+            && is_current(conn, REST_PART, &digests.rest).await?,
+    )
 }
 
 /// Applies the foundation when it changed (before the migrations).
@@ -156,11 +187,12 @@ pub async fn apply_foundation(conn: &mut AsyncPgConnection) -> Result<()> {
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
         diesel::sql_query(LOCK).execute(conn).await?;
         conn.batch_execute(STATE_TABLE).await?;
-        if is_current(conn, FOUNDATION_PART, FOUNDATION).await? {
+        let digest = &digests(conn).await?.foundation;
+        if is_current(conn, FOUNDATION_PART, digest).await? {
             return Ok(());
         }
         conn.batch_execute(FOUNDATION).await?;
-        record(conn, FOUNDATION_PART, FOUNDATION).await
+        record(conn, FOUNDATION_PART, digest).await
     })
     .await
 }
@@ -168,30 +200,28 @@ pub async fn apply_foundation(conn: &mut AsyncPgConnection) -> Result<()> {
 /// Drops the rest and creates it again from the files, in one transaction, when it changed or
 /// `force` (migrations ran: tables they dropped took their triggers with them).
 pub async fn apply(conn: &mut AsyncPgConnection, force: bool) -> Result<()> {
-    let text = rest_text();
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        {
-            diesel::sql_query(LOCK).execute(conn).await?;
-            conn.batch_execute(STATE_TABLE).await?;
-            if !force && is_current(conn, REST_PART, &text).await? {
-                return Ok(());
-            }
-            drop_rest(conn).await?;
-            for (_, sql) in FILES {
-                conn.batch_execute(sql).await?;
-            }
-            record(conn, REST_PART, &text).await?;
-            // The API and `theset db check` read the state (as diesel's table), nothing more.
-            // This policy is the state table's own: drop_rest leaves it.
-            conn.batch_execute(
-                "REVOKE ALL ON __theset_replaceable_schema FROM PUBLIC, theset_service; \
-                 GRANT SELECT ON __theset_replaceable_schema TO theset_api, theset_service; \
-                 DROP POLICY IF EXISTS replaceable_schema_read ON __theset_replaceable_schema; \
-                 CREATE POLICY replaceable_schema_read ON __theset_replaceable_schema \
-                   FOR SELECT TO theset_api USING (true);",
-            )
-            .await
+        diesel::sql_query(LOCK).execute(conn).await?;
+        conn.batch_execute(STATE_TABLE).await?;
+        let digest = &digests(conn).await?.rest;
+        if !force && is_current(conn, REST_PART, digest).await? {
+            return Ok(());
         }
+        drop_rest(conn).await?;
+        for (_, sql) in FILES {
+            conn.batch_execute(sql).await?;
+        }
+        record(conn, REST_PART, digest).await?;
+        // The API and `theset db check` read the state (as diesel's table), nothing more.
+        // This policy is the state table's own: drop_rest leaves it.
+        conn.batch_execute(
+            "REVOKE ALL ON __theset_replaceable_schema FROM PUBLIC, theset_service; \
+             GRANT SELECT ON __theset_replaceable_schema TO theset_api, theset_service; \
+             DROP POLICY IF EXISTS replaceable_schema_read ON __theset_replaceable_schema; \
+             CREATE POLICY replaceable_schema_read ON __theset_replaceable_schema \
+               FOR SELECT TO theset_api USING (true);",
+        )
+        .await
     })
     .await
 }
