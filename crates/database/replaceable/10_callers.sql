@@ -23,7 +23,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 RETURN coalesce(current_user_role() IN ('moderator', 'admin'), false);
 
 -- May the caller change this setlist's contents? Moderators and admins always; otherwise only an
--- unlocked predicted setlist, and (when `as_creator`) only by the user who created it.
+-- unlocked predicted setlist: a fan's own prediction by its owner alone; the show's crowd setlist
+-- (no owner) by any signed-in fan adding songs, and (when `as_creator`: removing, reordering) by
+-- the user who created it. Whether the show is still open is the triggers' call
+-- (15_predictions.sql), for every writer.
 CREATE FUNCTION can_edit_setlist(target uuid, as_creator boolean) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 RETURN current_user_is_staff() OR EXISTS (
@@ -32,5 +35,6 @@ RETURN current_user_is_staff() OR EXISTS (
     AND s.type = 'predicted'
     AND NOT s.is_locked
     AND current_user_id() IS NOT NULL
-    AND (NOT as_creator OR s.created_by = current_user_id())
+    AND (s.owner_id = current_user_id()
+         OR (s.owner_id IS NULL AND (NOT as_creator OR s.created_by = current_user_id())))
 );

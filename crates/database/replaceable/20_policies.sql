@@ -35,13 +35,21 @@ CREATE POLICY user_profiles_own_update ON user_profiles FOR UPDATE
 CREATE POLICY user_profiles_own_delete ON user_profiles FOR DELETE
   USING (user_id = (SELECT current_user_id()));
 
--- Setlists: anyone reads. Signed-in users create predicted setlists as themselves; actual and
--- locked setlists are written only by staff (or the service role).
-CREATE POLICY setlists_read ON setlists FOR SELECT USING (true);
+-- Setlists: anyone reads the crowd and actual setlists; a fan's own prediction is read by its
+-- owner (and staff) until the show starts, then by everyone (show_predictions_revealed). Signed-in
+-- fans create their own prediction, as its owner; actual, crowd and locked setlists are written
+-- only by staff (or the service role).
+CREATE POLICY setlists_read ON setlists FOR SELECT USING (
+  owner_id IS NULL
+  OR owner_id = (SELECT current_user_id())
+  OR show_predictions_revealed(show_id)
+  OR (SELECT current_user_is_staff())
+);
 
 CREATE POLICY setlists_insert ON setlists FOR INSERT WITH CHECK (
   (SELECT current_user_is_staff())
   OR (type = 'predicted' AND NOT is_locked AND created_by = (SELECT current_user_id())
+      AND owner_id = (SELECT current_user_id())
       AND imported_from IS NULL AND external_id IS NULL AND source_version_id IS NULL
       AND source_url IS NULL AND imported_at IS NULL)
 );
@@ -50,14 +58,17 @@ CREATE POLICY setlists_update ON setlists FOR UPDATE
   USING (can_edit_setlist(id, true))
   WITH CHECK (
     (SELECT current_user_is_staff())
-    OR (type = 'predicted' AND NOT is_locked AND created_by = (SELECT current_user_id()))
+    OR (type = 'predicted' AND NOT is_locked
+        AND coalesce(owner_id, created_by) = (SELECT current_user_id()))
   );
 
 CREATE POLICY setlists_delete ON setlists FOR DELETE USING (can_edit_setlist(id, true));
 
--- Setlist songs: any signed-in user adds songs to an unlocked predicted setlist; its creator (or
--- staff) reorders and removes them; staff alone touch actual and locked setlists.
-CREATE POLICY setlist_songs_read ON setlist_songs FOR SELECT USING (true);
+-- Setlist songs: read with their setlist (the subquery is itself subject to setlists_read, so a
+-- hidden prediction hides its songs). Any signed-in user adds songs to the crowd setlist; a fan
+-- alone edits their own prediction; staff alone touch actual and locked setlists.
+CREATE POLICY setlist_songs_read ON setlist_songs FOR SELECT
+  USING (EXISTS (SELECT 1 FROM setlists s WHERE s.id = setlist_id));
 
 CREATE POLICY setlist_songs_insert ON setlist_songs FOR INSERT
   WITH CHECK (can_edit_setlist(setlist_id, false));
@@ -86,3 +97,11 @@ CREATE POLICY song_aliases_read ON song_aliases FOR SELECT USING (true);
 CREATE POLICY search_words_read ON search_words FOR SELECT USING (true);
 
 CREATE POLICY search_terms_read ON search_terms FOR SELECT USING (true);
+
+-- Scores, standings and song statistics are public: scores exist only once a show has started,
+-- when its predictions are public too.
+CREATE POLICY prediction_scores_read ON prediction_scores FOR SELECT USING (true);
+
+CREATE POLICY fan_standings_read ON fan_standings FOR SELECT USING (true);
+
+CREATE POLICY song_stats_read ON song_stats FOR SELECT USING (true);

@@ -1,14 +1,14 @@
 -- vote rules and counters -----------------------------------------------------------------------
--- Votes are refused on actual setlists, on locked setlists and once the show has started. This
--- holds for every writer; cascaded deletes (a song or setlist removed) are let through.
+-- Votes are refused on actual setlists and whenever predictions_closed_reason() says the setlist
+-- is closed (locked, show started, cancelled or postponed). This holds for every writer;
+-- cascaded deletes (a song or setlist removed) are let through.
 CREATE FUNCTION votes_check_open() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 DECLARE
   target uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.setlist_song_id ELSE NEW.setlist_song_id END;
   kind setlist_type;
-  locked boolean;
-  starts timestamptz;
+  reason text;
 BEGIN
   IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
     RETURN OLD;
@@ -17,7 +17,8 @@ BEGIN
     RAISE EXCEPTION 'a vote cannot move to another user or song'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_keys_immutable';
   END IF;
-  SELECT s.type, s.is_locked, sh.starts_at INTO kind, locked, starts
+  SELECT s.type, predictions_closed_reason(s.is_locked, sh.status, sh.ticketmaster_status, sh.starts_at)
+  INTO kind, reason
   FROM setlist_songs ss
   JOIN setlists s ON s.id = ss.setlist_id
   JOIN shows sh ON sh.id = s.show_id
@@ -25,12 +26,9 @@ BEGIN
   IF kind = 'actual' THEN
     RAISE EXCEPTION 'votes are only taken on predicted setlists'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_setlist_predicted';
-  ELSIF locked THEN
-    RAISE EXCEPTION 'the setlist is locked'
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_setlist_unlocked';
-  ELSIF starts <= now() THEN
-    RAISE EXCEPTION 'the show has started'
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_show_not_started';
+  ELSIF reason IS NOT NULL THEN
+    RAISE EXCEPTION 'voting is closed: %', replace(reason, '_', ' ')
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_' || reason;
   END IF;
   RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END

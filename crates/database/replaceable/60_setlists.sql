@@ -23,7 +23,7 @@ BEGIN
             FROM setlist_songs ss JOIN songs so ON so.id = ss.song_id
             WHERE ss.setlist_id = sl.id), '[]'::json)
         ) ORDER BY sl.type, sl.order_index, sl.id)
-        FROM setlists sl WHERE sl.show_id = s.id), '[]'::json)
+        FROM setlists sl WHERE sl.show_id = s.id AND sl.owner_id IS NULL), '[]'::json)
     )::text
     FROM shows s
     JOIN artists a ON a.id = s.headliner_artist_id
@@ -36,13 +36,14 @@ $$;
 -- Adds a song from the artist's catalog to a predicted setlist, at the next position. Adds to one
 -- setlist are serialised by an advisory lock on it (no row lock, which would need UPDATE rights),
 -- so positions never collide and a song is never added twice. Runs as the caller: RLS decides
--- whether they may add at all.
+-- whether they may add at all, setlist_songs_check_open whether the setlist is still open.
 CREATE FUNCTION add_setlist_song(target_setlist uuid, new_song uuid, note text DEFAULT NULL)
 RETURNS SETOF setlist_songs
 LANGUAGE plpgsql
 AS $$
 DECLARE
   list setlists;
+  reason text;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended(target_setlist::text, 7));
   SELECT * INTO list FROM setlists WHERE id = target_setlist;
@@ -52,9 +53,12 @@ BEGIN
   IF list.type <> 'predicted' THEN
     RAISE EXCEPTION 'songs are added by hand only to predicted setlists'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'setlist_songs_predicted_only';
-  ELSIF list.is_locked THEN
-    RAISE EXCEPTION 'the setlist is locked'
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'setlist_songs_setlist_unlocked';
+  END IF;
+  -- Closed first: after the lock, the answer is why, whatever the song.
+  SELECT predictions_closed_reason(list.is_locked, s.status, s.ticketmaster_status, s.starts_at)
+  INTO reason FROM shows s WHERE s.id = list.show_id;
+  IF reason IS NOT NULL THEN
+    PERFORM raise_predictions_closed(reason);
   ELSIF NOT EXISTS (SELECT 1 FROM songs WHERE id = new_song AND artist_id = list.artist_id) THEN
     RAISE EXCEPTION 'the song is not in the artist''s catalog'
       USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'setlist_songs_song_in_catalog';

@@ -124,7 +124,7 @@ AS $$
           FROM setlist_songs ss JOIN songs so ON so.id = ss.song_id
           WHERE ss.setlist_id = sl.id), '[]'::json)
       ) ORDER BY sl.type, sl.order_index, sl.id)
-      FROM setlists sl WHERE sl.show_id = s.id), '[]'::json)
+      FROM setlists sl WHERE sl.show_id = s.id AND sl.owner_id IS NULL), '[]'::json)
   )::text
   FROM shows s
   WHERE s.id = ANY (show_ids)

@@ -94,8 +94,8 @@ $$;
 --   total_setlists     the artist's actual setlists (of those shows' dates) with at least one song
 --                      played (tape excluded)
 --   avg_setlist_length songs played (tape excluded) per such setlist, 2 decimals; NULL when none
---   most_played_song   the title played most often in those setlists (each entry counts, so a
---                      reprise counts twice); ties go to the most recently played, then by title
+--   most_played_song   the song played at the most shows (song_stats.times_played: a reprise
+--                      counts once); ties go to the most recently played, then by title
 -- Every target artist gets a row. Returns the number of rows inserted or changed.
 CREATE FUNCTION refresh_artist_stats(only_artists uuid[] DEFAULT NULL, as_of timestamptz DEFAULT now())
 RETURNS integer
@@ -136,11 +136,13 @@ BEGIN
     FROM (SELECT artist_id, setlist_id, count(*) AS songs FROM played GROUP BY artist_id, setlist_id) AS per_setlist
     GROUP BY artist_id
   ),
+  -- From song_stats (theset_database::history), so the artist page and the song statistics
+  -- never disagree about which song is played most.
   favourites AS (
-    SELECT DISTINCT ON (p.artist_id) p.artist_id, so.title
-    FROM played p JOIN songs so ON so.id = p.song_id
-    GROUP BY p.artist_id, so.id, so.title
-    ORDER BY p.artist_id, count(*) DESC, max(p.starts_at) DESC, so.title, so.id
+    SELECT DISTINCT ON (st.artist_id) st.artist_id, so.title
+    FROM song_stats st JOIN songs so ON so.id = st.song_id
+    WHERE st.artist_id IN (SELECT id FROM targets)
+    ORDER BY st.artist_id, st.times_played DESC, st.last_played DESC, so.title, so.id
   )
   INSERT INTO artist_stats AS s (artist_id, total_shows, total_setlists, avg_setlist_length,
                                  most_played_song, last_show_date)

@@ -105,6 +105,12 @@ pg_enum! {
     }
 }
 
+pg_enum! {
+    /// `prediction_kind`: whose prediction a score is for: a fan's own, the show's crowd setlist
+    /// (ranked by votes), or the bot (the artist's average setlist from history).
+    PredictionKind => sql_types::PredictionKind { Fan = "fan", Crowd = "crowd", Bot = "bot" }
+}
+
 /// Fans' predictions are what setlists are made of by default; actual ones come from imports.
 impl Default for SetlistType {
     fn default() -> Self {

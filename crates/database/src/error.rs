@@ -6,23 +6,45 @@
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-/// Why a vote or a setlist edit was refused (`votes_check_open`, `add_setlist_song`).
+/// Why a vote or a prediction edit was refused: `predictions_closed_reason()` in
+/// `replaceable/15_predictions.sql`, raised as constraint `votes_<reason>` or
+/// `predictions_<reason>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Closed {
-    /// Votes are only taken on predicted setlists.
+    /// Votes and hand-added songs are only for predicted setlists.
     ActualSetlist,
     /// A moderator locked the setlist.
     SetlistLocked,
-    /// The show's start instant has passed.
+    /// The show's start instant has passed (or it is ongoing or completed).
     ShowStarted,
+    /// The show is cancelled.
+    ShowCancelled,
+    /// The show is postponed and no new date is known yet.
+    ShowPostponed,
+}
+
+impl Closed {
+    /// The reason as `predictions_closed_reason()` names it.
+    fn from_reason(reason: &str) -> Option<Self> {
+        Some(match reason {
+            "setlist_predicted" => Self::ActualSetlist,
+            "setlist_locked" => Self::SetlistLocked,
+            "show_started" => Self::ShowStarted,
+            "show_cancelled" => Self::ShowCancelled,
+            "show_postponed" => Self::ShowPostponed,
+            _ => return None,
+        })
+    }
 }
 
 impl std::fmt::Display for Closed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Self::ActualSetlist => "votes are only taken on predicted setlists",
+            Self::ActualSetlist => "only predicted setlists take votes and added songs",
             Self::SetlistLocked => "the setlist is locked",
             Self::ShowStarted => "the show has started",
+            Self::ShowCancelled => "the show is cancelled",
+            Self::ShowPostponed => "the show is postponed until a new date is announced",
         })
     }
 }
@@ -72,14 +94,22 @@ impl From<DieselError> for Error {
             DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation => {
                 Error::ForeignKeyViolation { constraint }
             }
-            DatabaseErrorKind::CheckViolation => match constraint.as_str() {
-                "votes_setlist_predicted" => Error::VotingClosed(Closed::ActualSetlist),
-                "votes_setlist_unlocked" => Error::VotingClosed(Closed::SetlistLocked),
-                "votes_show_not_started" => Error::VotingClosed(Closed::ShowStarted),
-                "setlist_songs_predicted_only" => Error::SetlistClosed(Closed::ActualSetlist),
-                "setlist_songs_setlist_unlocked" => Error::SetlistClosed(Closed::SetlistLocked),
-                _ => Error::CheckViolation { constraint },
-            },
+            DatabaseErrorKind::CheckViolation => {
+                let closed = |prefix: &str| {
+                    constraint
+                        .strip_prefix(prefix)
+                        .and_then(Closed::from_reason)
+                };
+                if let Some(why) = closed("votes_") {
+                    Error::VotingClosed(why)
+                } else if let Some(why) = closed("predictions_") {
+                    Error::SetlistClosed(why)
+                } else if constraint == "setlist_songs_predicted_only" {
+                    Error::SetlistClosed(Closed::ActualSetlist)
+                } else {
+                    Error::CheckViolation { constraint }
+                }
+            }
             DatabaseErrorKind::NotNullViolation => Error::CheckViolation {
                 constraint: info
                     .column_name()

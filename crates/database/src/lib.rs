@@ -4,6 +4,7 @@ pub mod caller;
 pub mod check;
 pub mod enums;
 pub mod error;
+pub mod history;
 pub mod ids;
 pub mod live;
 pub mod migrations;
@@ -23,7 +24,7 @@ pub mod testing;
 pub mod types;
 
 pub use caller::{Claims, transaction_as};
-pub use enums::{JobState, SetlistType, ShowStatus, UserRole, VoteType};
+pub use enums::{JobState, PredictionKind, SetlistType, ShowStatus, UserRole, VoteType};
 pub use error::{Closed, Error, Result};
 pub use pagination::{Cursor, Key, Page};
 pub use pool::{DatabaseConfig, DbPool, PooledConnection};

@@ -33,6 +33,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../replaceable/10_callers.sql"),
     ),
     (
+        "15_predictions.sql",
+        include_str!("../replaceable/15_predictions.sql"),
+    ),
+    (
         "20_policies.sql",
         include_str!("../replaceable/20_policies.sql"),
     ),

@@ -10,6 +10,12 @@ pub mod sql_types {
     #[derive(
         diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
     )]
+    #[diesel(postgres_type(name = "prediction_kind"))]
+    pub struct PredictionKind;
+
+    #[derive(
+        diesel::query_builder::QueryId, Clone, std::fmt::Debug, diesel::sql_types::SqlType,
+    )]
     #[diesel(postgres_type(name = "setlist_type"))]
     pub struct SetlistType;
 
@@ -80,6 +86,23 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
+
+    fan_standings (scope, user_id) {
+        scope -> Text,
+        user_id -> Uuid,
+        predictions -> Int4,
+        total_score -> Float8,
+        best_score -> Float8,
+        rating -> Float8,
+        beat_bot -> Int4,
+        beat_crowd -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
     use super::sql_types::JobState;
 
     jobs (id) {
@@ -98,6 +121,39 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+    use super::sql_types::PredictionKind;
+
+    prediction_scores (id) {
+        id -> Uuid,
+        show_id -> Uuid,
+        artist_id -> Uuid,
+        kind -> PredictionKind,
+        setlist_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        actual_setlist_id -> Uuid,
+        is_final -> Bool,
+        score -> Float8,
+        predicted_songs -> Int4,
+        played_songs -> Int4,
+        hits -> Int4,
+        precision -> Float8,
+        recall -> Float8,
+        f1 -> Float8,
+        opener_hit -> Bool,
+        closer_hit -> Bool,
+        encore_predicted -> Int4,
+        encore_played -> Int4,
+        encore_hits -> Int4,
+        order_tau -> Nullable<Float8>,
+        rarity_points -> Float8,
+        predicted_at -> Timestamptz,
+        scored_at -> Timestamptz,
     }
 }
 
@@ -176,6 +232,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        owner_id -> Nullable<Uuid>,
     }
 }
 
@@ -253,6 +310,26 @@ diesel::table! {
         alias -> Text,
         alias_key -> Text,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    song_stats (song_id) {
+        song_id -> Uuid,
+        artist_id -> Uuid,
+        times_played -> Int4,
+        play_rate -> Float8,
+        first_played -> Date,
+        last_played -> Date,
+        shows_since_played -> Int4,
+        opener_rate -> Float8,
+        closer_rate -> Float8,
+        encore_rate -> Float8,
+        average_position -> Float8,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -372,17 +449,22 @@ diesel::table! {
 }
 
 diesel::joinable!(artist_stats -> artists (artist_id));
+diesel::joinable!(fan_standings -> users (user_id));
+diesel::joinable!(prediction_scores -> artists (artist_id));
+diesel::joinable!(prediction_scores -> shows (show_id));
+diesel::joinable!(prediction_scores -> users (user_id));
 diesel::joinable!(setlist_songs -> setlists (setlist_id));
 diesel::joinable!(setlist_songs -> songs (song_id));
 diesel::joinable!(setlists -> artists (artist_id));
 diesel::joinable!(setlists -> shows (show_id));
-diesel::joinable!(setlists -> users (created_by));
 diesel::joinable!(show_artists -> artists (artist_id));
 diesel::joinable!(show_artists -> shows (show_id));
 diesel::joinable!(show_view_trends -> shows (show_id));
 diesel::joinable!(shows -> artists (headliner_artist_id));
 diesel::joinable!(shows -> venues (venue_id));
 diesel::joinable!(song_aliases -> artists (artist_id));
+diesel::joinable!(song_stats -> artists (artist_id));
+diesel::joinable!(song_stats -> songs (song_id));
 diesel::joinable!(songs -> artists (artist_id));
 diesel::joinable!(user_profiles -> users (user_id));
 diesel::joinable!(votes -> setlist_songs (setlist_song_id));
@@ -391,7 +473,9 @@ diesel::joinable!(votes -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     artist_stats,
     artists,
+    fan_standings,
     jobs,
+    prediction_scores,
     search_terms,
     search_words,
     setlist_songs,
@@ -400,6 +484,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     show_view_trends,
     shows,
     song_aliases,
+    song_stats,
     songs,
     user_profiles,
     users,

@@ -1,21 +1,51 @@
-//! Scoring a show's predicted setlists against what was actually played (the definition is in
-//! the crate README, "Scoring"). [`accuracy`] is the pure rule; [`score_show`] loads a show's
-//! setlists and writes `setlists.accuracy_score`.
+//! Scoring predicted setlists against what was actually played: the one definition of the rule
+//! (documented in the crate README, "Scoring"). [`score`] is the pure rule; [`score_show`] scores
+//! every prediction of a show (each fan's, the crowd setlist, the bot), stores the breakdowns
+//! (`prediction_scores`), the headline number (`setlists.accuracy_score`) and, for final scores,
+//! the fans' standings (`fan_standings`).
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::enums::SetlistType;
+use crate::enums::{PredictionKind, SetlistType};
 use crate::error::Result;
-use crate::ids::{ArtistId, SetlistId, ShowId, SongId};
-use crate::schema::{setlist_songs, setlists};
+use crate::history::History;
+use crate::ids::{ArtistId, SetlistId, ShowId, SongId, UserId};
+use crate::models::{NewPredictionScore, PredictionScore, Standing};
+use crate::schema::{setlist_songs, setlists, shows};
 
-/// Weights of the three parts of the score; they add up to 1.
-pub const SONG_WEIGHT: f64 = 0.7;
+/// Weights of the parts of the headline score; they add up to 1.
+pub const F1_WEIGHT: f64 = 0.6;
 pub const ORDER_WEIGHT: f64 = 0.2;
+pub const OPENER_WEIGHT: f64 = 0.05;
+pub const CLOSER_WEIGHT: f64 = 0.05;
 pub const ENCORE_WEIGHT: f64 = 0.1;
+
+/// The crowd setlist is cut to this many songs when the artist has no history to take the
+/// usual setlist length from.
+pub const CROWD_DEFAULT_LENGTH: usize = 20;
+
+/// Leaderboards rank fans by a Bayesian average: `PRIOR_WEIGHT` imaginary predictions scoring
+/// `PRIOR_MEAN` are added to every fan's own, so one lucky show cannot top a table. A constant
+/// prior keeps ranks still until a score changes.
+pub const PRIOR_MEAN: f64 = 30.0;
+pub const PRIOR_WEIGHT: f64 = 3.0;
+
+/// The shrunk average of `predictions` scores adding up to `total`.
+pub fn rating(predictions: i64, total: f64) -> f64 {
+    (PRIOR_WEIGHT * PRIOR_MEAN + total) / (PRIOR_WEIGHT + predictions as f64)
+}
+
+/// One entry of a prediction, in predicted order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PredictedSong {
+    pub song_id: SongId,
+    /// Predicted as part of the encore.
+    pub encore: bool,
+}
 
 /// One entry of an actual setlist, in playing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,67 +57,77 @@ pub struct PlayedSong {
     pub is_tape: bool,
 }
 
-/// A score and the parts it is made of (each 0..=1).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Accuracy {
-    /// 0..=100.
-    pub score: i32,
-    /// Distinct songs both predicted and played.
+/// A prediction's score and what it is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    /// Distinct songs predicted.
+    pub predicted: usize,
+    /// Distinct songs performed (tape excluded).
+    pub played: usize,
+    /// Distinct songs both predicted and performed.
     pub hits: usize,
-    /// Share of the predicted songs that were played.
     pub precision: f64,
-    /// Share of the played songs that were predicted.
     pub recall: f64,
-    /// How much of the playing order the prediction got right, among the hits.
-    pub order: f64,
-    /// Share of the encore songs predicted at the end of the setlist (equal to `order` when the
-    /// show had no encore).
-    pub encore: f64,
+    pub f1: f64,
+    /// The predicted first song opened the show.
+    pub opener_hit: bool,
+    /// The predicted last song closed it.
+    pub closer_hit: bool,
+    /// Songs predicted for the encore, songs played in an encore, and both.
+    pub encore_predicted: usize,
+    pub encore_played: usize,
+    pub encore_hits: usize,
+    /// Kendall's tau between the predicted and the played order of the hits; `None` with
+    /// fewer than two hits.
+    pub order_tau: Option<f64>,
+    /// Each hit is worth its rarity weight (`History::rarity`): a staple about 1, a song the
+    /// artist rarely plays more.
+    pub rarity_points: f64,
+    /// 0..=100.
+    pub score: f64,
 }
 
-/// Scores a predicted setlist (songs in predicted order) against an actual one (entries in
-/// playing order). `None` when the actual setlist has no performed song (nothing to score
-/// against: an empty or tape-only setlist).
-pub fn accuracy(predicted: &[SongId], actual: &[PlayedSong]) -> Option<Accuracy> {
-    // Performed songs, each once (a reprise keeps its first position), tape excluded.
+/// Scores a prediction against an actual setlist. `None` when the actual setlist has no
+/// performed song (nothing to score against).
+pub fn score(
+    predicted: &[PredictedSong],
+    actual: &[PlayedSong],
+    rarity: impl Fn(SongId) -> f64,
+) -> Option<Breakdown> {
+    // Performed songs, each once at its first performance (a reprise counts once), tape excluded.
     let mut played: Vec<SongId> = Vec::new();
-    let mut seen = HashSet::new();
-    let mut encore_songs: Vec<SongId> = Vec::new();
+    let mut played_at: HashMap<SongId, usize> = HashMap::new();
+    let mut encore_played: HashSet<SongId> = HashSet::new();
     for entry in actual.iter().filter(|e| !e.is_tape) {
-        if seen.insert(entry.song_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = played_at.entry(entry.song_id) {
+            slot.insert(played.len());
             played.push(entry.song_id);
             if entry.encore > 0 {
-                encore_songs.push(entry.song_id);
+                encore_played.insert(entry.song_id);
             }
         }
     }
     if played.is_empty() {
         return None;
     }
-    let mut predicted_once = HashSet::new();
-    let predicted: Vec<SongId> = predicted
+    let mut seen = HashSet::new();
+    let predicted: Vec<PredictedSong> = predicted
         .iter()
         .copied()
-        .filter(|s| predicted_once.insert(*s))
+        .filter(|p| seen.insert(p.song_id))
         .collect();
-    if predicted.is_empty() {
-        return Some(Accuracy {
-            score: 0,
-            hits: 0,
-            precision: 0.0,
-            recall: 0.0,
-            order: 0.0,
-            encore: 0.0,
-        });
-    }
+    let encore_predicted: HashSet<SongId> = predicted
+        .iter()
+        .filter(|p| p.encore)
+        .map(|p| p.song_id)
+        .collect();
 
-    let played_set: HashSet<SongId> = played.iter().copied().collect();
-    let predicted_hits: Vec<SongId> = predicted
+    // The hits in predicted order, with where each was played.
+    let hit_positions: Vec<usize> = predicted
         .iter()
-        .copied()
-        .filter(|s| played_set.contains(s))
+        .filter_map(|p| played_at.get(&p.song_id).copied())
         .collect();
-    let hits = predicted_hits.len();
+    let hits = hit_positions.len();
     let precision = ratio(hits, predicted.len());
     let recall = ratio(hits, played.len());
     let f1 = if hits == 0 {
@@ -95,51 +135,48 @@ pub fn accuracy(predicted: &[SongId], actual: &[PlayedSong]) -> Option<Accuracy>
     } else {
         2.0 * precision * recall / (precision + recall)
     };
-
-    let order = match hits {
-        0 => 0.0,
-        1 => 1.0,
-        _ => {
-            let hit_set: HashSet<SongId> = predicted_hits.iter().copied().collect();
-            let played_hits: Vec<SongId> = played
-                .iter()
-                .copied()
-                .filter(|s| hit_set.contains(s))
-                .collect();
-            ratio(
-                longest_common_subsequence(&predicted_hits, &played_hits),
-                hits,
-            )
-        }
-    };
-
-    let encore = if encore_songs.is_empty() {
-        order
+    let opener_hit = predicted.iter().next().map(|p| p.song_id) == played.iter().next().copied();
+    let closer_hit = predicted.last().map(|p| p.song_id) == played.last().copied();
+    let encore_hits = encore_predicted.intersection(&encore_played).count();
+    let encore_union = encore_predicted.union(&encore_played).count();
+    let encore_part = if encore_union == 0 {
+        1.0
     } else {
-        // The prediction's closing songs, as many as the show's encores had.
-        let tail: HashSet<SongId> = predicted
-            .iter()
-            .rev()
-            .take(encore_songs.len())
-            .copied()
-            .collect();
-        ratio(
-            encore_songs.iter().filter(|s| tail.contains(s)).count(),
-            encore_songs.len(),
-        )
+        ratio(encore_hits, encore_union)
     };
+    let order_tau = kendall_tau(&hit_positions);
+    let rarity_points: f64 = predicted
+        .iter()
+        .filter(|p| played_at.contains_key(&p.song_id))
+        .map(|p| rarity(p.song_id))
+        .sum();
 
-    let raw = SONG_WEIGHT * f1 + ORDER_WEIGHT * order + ENCORE_WEIGHT * encore;
-    // Clamped to 0..=100 first, so the cast cannot truncate.
-    #[allow(clippy::cast_possible_truncation)]
-    let score = (raw * 100.0).round().clamp(0.0, 100.0) as i32;
-    Some(Accuracy {
-        score,
+    let score = if hits == 0 {
+        0.0
+    } else {
+        let order_part = order_tau.map_or(0.0, |tau| (tau + 1.0) / 2.0);
+        let raw = F1_WEIGHT * f1
+            + ORDER_WEIGHT * order_part
+            + OPENER_WEIGHT * f64::from(u8::from(opener_hit))
+            + CLOSER_WEIGHT * f64::from(u8::from(closer_hit))
+            + ENCORE_WEIGHT * encore_part;
+        (raw * 100.0).clamp(0.0, 100.0)
+    };
+    Some(Breakdown {
+        predicted: predicted.len(),
+        played: played.len(),
         hits,
         precision,
         recall,
-        order,
-        encore,
+        f1,
+        opener_hit,
+        closer_hit,
+        encore_predicted: encore_predicted.len(),
+        encore_played: encore_played.len(),
+        encore_hits,
+        order_tau,
+        rarity_points,
+        score,
     })
 }
 
@@ -151,36 +188,90 @@ fn ratio(part: usize, whole: usize) -> f64 {
     }
 }
 
-fn longest_common_subsequence(a: &[SongId], b: &[SongId]) -> usize {
-    let mut previous = vec![0usize; b.len() + 1];
-    let mut current = vec![0usize; b.len() + 1];
-    for x in a {
-        for (j, y) in b.iter().enumerate() {
-            current[j + 1] = if x == y {
-                previous[j] + 1
-            } else {
-                current[j].max(previous[j + 1])
-            };
-        }
-        std::mem::swap(&mut previous, &mut current);
+/// Kendall's tau of a sequence of distinct ranks against sorted order: (concordant pairs -
+/// discordant pairs) / pairs. `None` below two elements.
+pub fn kendall_tau(ranks: &[usize]) -> Option<f64> {
+    let n = ranks.len();
+    if n < 2 {
+        return None;
     }
-    previous[b.len()]
+    let mut balance: i64 = 0;
+    for i in 0..n {
+        for j in i + 1..n {
+            balance += if ranks[i] < ranks[j] { 1 } else { -1 };
+        }
+    }
+    let pairs = (n * (n - 1) / 2) as f64;
+    Some(balance as f64 / pairs)
 }
 
-/// One predicted setlist's new score (`None`: its artist has no actual setlist with a performed
-/// song on this show, and its score was set to 0).
+/// The crowd's prediction: the crowd setlist's songs ranked by net votes (ties: earlier
+/// position), cut to `length`, in setlist order. Entries are `(song, position, net votes,
+/// encore)`.
+pub fn crowd_prediction(entries: &[(SongId, i32, i32, i32)], length: usize) -> Vec<PredictedSong> {
+    let mut ranked: Vec<&(SongId, i32, i32, i32)> = entries.iter().collect();
+    ranked.sort_by_key(|(_, position, net, _)| (std::cmp::Reverse(*net), *position));
+    ranked.truncate(length);
+    ranked.sort_by_key(|(_, position, _, _)| *position);
+    ranked
+        .into_iter()
+        .map(|(song_id, _, _, encore)| PredictedSong {
+            song_id: *song_id,
+            encore: *encore > 0,
+        })
+        .collect()
+}
+
+/// One prediction's new score.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SetlistScore {
-    pub setlist_id: SetlistId,
-    pub accuracy: Option<Accuracy>,
+pub struct ScoredPrediction {
+    pub kind: PredictionKind,
+    pub artist_id: ArtistId,
+    /// `None` for the bot.
+    pub setlist_id: Option<SetlistId>,
+    pub user_id: Option<UserId>,
+    pub breakdown: Breakdown,
 }
 
-/// Scores every predicted setlist of a show against the actual setlist of the same artist
-/// (the most recently imported one when there are several) and writes
-/// `setlists.accuracy_score`. Run it after an actual setlist lands or changes, inside the same
-/// transaction. Rows whose score does not change are not written.
-pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Vec<SetlistScore>> {
-    let lists: Vec<(SetlistId, ArtistId, SetlistType)> = setlists::table
+/// What scoring a show did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ShowScores {
+    pub scores: Vec<ScoredPrediction>,
+    /// The actual setlist is final (imported, or locked by a moderator), so the scores are too.
+    pub is_final: bool,
+    /// Predictions left unscored: their artist has no actual setlist with a performed song.
+    pub unscored: usize,
+}
+
+struct Listed {
+    id: SetlistId,
+    artist: ArtistId,
+    kind: SetlistType,
+    owner: Option<UserId>,
+    is_locked: bool,
+    imported_from: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+type EntryRow = (SetlistId, SongId, i32, i32, bool, i32);
+
+/// Scores every predicted setlist of a show against the actual setlist of its artist (the
+/// most recently imported one when there are several; a live record until then) and stores the
+/// result, replacing the show's earlier scores. Run it when an actual setlist lands or changes
+/// (in the same transaction as an import; from the score job while a show is recorded live).
+pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<ShowScores> {
+    // Scored now from what this transaction sees: a queued request for it is answered.
+    // raw SQL: scores_pending is a queue outside schema.rs, like vote_totals_pending.
+    diesel::sql_query("DELETE FROM scores_pending WHERE show_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(show.0)
+        .execute(conn)
+        .await?;
+    let show_date = shows::table
+        .find(show)
+        .select(shows::date)
+        .first::<chrono::NaiveDate>(conn)
+        .await?;
+    let lists: Vec<Listed> = setlists::table
         .filter(setlists::show_id.eq(show))
         .order((
             setlists::type_,
@@ -188,72 +279,203 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Ve
             setlists::created_at.desc(),
             setlists::id,
         ))
-        .select((setlists::id, setlists::artist_id, setlists::type_))
-        .load(conn)
-        .await?;
-    let mut actual_of: HashMap<ArtistId, SetlistId> = HashMap::new();
-    for (id, artist, kind) in &lists {
-        if *kind == SetlistType::Actual {
-            actual_of.entry(*artist).or_insert(*id);
-        }
+        .select((
+            setlists::id,
+            setlists::artist_id,
+            setlists::type_,
+            setlists::owner_id,
+            setlists::is_locked,
+            setlists::imported_from,
+            setlists::created_at,
+        ))
+        .load::<(
+            SetlistId,
+            ArtistId,
+            SetlistType,
+            Option<UserId>,
+            bool,
+            Option<String>,
+            DateTime<Utc>,
+        )>(conn)
+        .await?
+        .into_iter()
+        .map(
+            |(id, artist, kind, owner, is_locked, imported_from, created_at)| Listed {
+                id,
+                artist,
+                kind,
+                owner,
+                is_locked,
+                imported_from,
+                created_at,
+            },
+        )
+        .collect();
+    let mut actual_of: HashMap<ArtistId, &Listed> = HashMap::new();
+    for list in lists.iter().filter(|l| l.kind == SetlistType::Actual) {
+        actual_of.entry(list.artist).or_insert(list);
     }
-    let ids: Vec<SetlistId> = lists.iter().map(|(id, _, _)| *id).collect();
-    let entries: Vec<(SetlistId, SongId, i32, bool)> = setlist_songs::table
+    let ids: Vec<SetlistId> = lists.iter().map(|l| l.id).collect();
+    let entries: Vec<EntryRow> = setlist_songs::table
         .filter(setlist_songs::setlist_id.eq_any(&ids))
         .order((setlist_songs::setlist_id, setlist_songs::position))
         .select((
             setlist_songs::setlist_id,
             setlist_songs::song_id,
+            setlist_songs::position,
             setlist_songs::encore,
             setlist_songs::is_tape,
+            setlist_songs::net_votes,
         ))
         .load(conn)
         .await?;
-    let mut songs_of: HashMap<SetlistId, Vec<PlayedSong>> = HashMap::new();
-    for (setlist, song_id, encore, is_tape) in entries {
-        songs_of.entry(setlist).or_default().push(PlayedSong {
-            song_id,
-            encore,
-            is_tape,
-        });
+    let mut entries_of: HashMap<SetlistId, Vec<EntryRow>> = HashMap::new();
+    for row in entries {
+        entries_of.entry(row.0).or_default().push(row);
     }
+    let played_of = |id: SetlistId| -> Vec<PlayedSong> {
+        entries_of.get(&id).map_or_else(Vec::new, |rows| {
+            rows.iter()
+                .map(|&(_, song_id, _, encore, is_tape, _)| PlayedSong {
+                    song_id,
+                    encore,
+                    is_tape,
+                })
+                .collect()
+        })
+    };
 
-    let mut scores = Vec::new();
-    for (id, artist, kind) in lists {
-        if kind != SetlistType::Predicted {
+    let mut result = ShowScores::default();
+    let mut rows: Vec<NewPredictionScore> = Vec::new();
+    let mut any_final = false;
+    for (artist, actual) in &actual_of {
+        let played = played_of(actual.id);
+        if !played.iter().any(|p| !p.is_tape) {
             continue;
         }
-        let accuracy = actual_of.get(&artist).and_then(|actual| {
-            let predicted: Vec<SongId> = songs_of
-                .get(&id)
-                .map(|s| s.iter().map(|e| e.song_id).collect())
-                .unwrap_or_default();
-            accuracy(
-                &predicted,
-                songs_of.get(actual).map_or(&[][..], Vec::as_slice),
-            )
-        });
-        let score = accuracy.map_or(0, |a| a.score);
-        diesel::update(setlists::table.find(id))
-            .filter(setlists::accuracy_score.ne(score))
-            .set(setlists::accuracy_score.eq(score))
-            .execute(conn)
-            .await?;
-        scores.push(SetlistScore {
-            setlist_id: id,
-            accuracy,
-        });
+        let is_final = actual.is_locked || actual.imported_from.as_deref() != Some("manual");
+        any_final |= is_final;
+        let history = History::load(conn, *artist, Some((show_date, show)), None).await?;
+        let rarity = |song: SongId| history.rarity(song);
+        let bot = history.average_setlist();
+        let crowd_length = if bot.is_empty() {
+            CROWD_DEFAULT_LENGTH
+        } else {
+            bot.len()
+        };
+        let mut push = |kind: PredictionKind,
+                        list: Option<&Listed>,
+                        predicted: &[PredictedSong],
+                        result: &mut ShowScores| {
+            let Some(breakdown) = score(predicted, &played, rarity) else {
+                return;
+            };
+            rows.push(NewPredictionScore::new(
+                show,
+                *artist,
+                kind,
+                list.map(|l| (l.id, l.owner, l.created_at)),
+                actual.id,
+                is_final,
+                &breakdown,
+            ));
+            result.scores.push(ScoredPrediction {
+                kind,
+                artist_id: *artist,
+                setlist_id: list.map(|l| l.id),
+                user_id: list.and_then(|l| l.owner),
+                breakdown,
+            });
+        };
+        if !bot.is_empty() {
+            push(PredictionKind::Bot, None, &bot, &mut result);
+        }
+        for list in lists
+            .iter()
+            .filter(|l| l.kind == SetlistType::Predicted && l.artist == *artist)
+        {
+            let rows = entries_of.get(&list.id).map_or(&[][..], Vec::as_slice);
+            let (kind, predicted) = if list.owner.is_some() {
+                let predicted: Vec<PredictedSong> = rows
+                    .iter()
+                    .map(|&(_, song_id, _, encore, _, _)| PredictedSong {
+                        song_id,
+                        encore: encore > 0,
+                    })
+                    .collect();
+                (PredictionKind::Fan, predicted)
+            } else {
+                let ranked: Vec<(SongId, i32, i32, i32)> = rows
+                    .iter()
+                    .map(|&(_, song, position, encore, _, net)| (song, position, net, encore))
+                    .collect();
+                (
+                    PredictionKind::Crowd,
+                    crowd_prediction(&ranked, crowd_length),
+                )
+            };
+            push(kind, Some(list), &predicted, &mut result);
+        }
     }
-    Ok(scores)
+    result.unscored = lists
+        .iter()
+        .filter(|l| l.kind == SetlistType::Predicted)
+        .count()
+        - result
+            .scores
+            .iter()
+            .filter(|s| s.setlist_id.is_some())
+            .count();
+    result.is_final = any_final;
+
+    let before = PredictionScore::fans_of_show(conn, show).await?;
+    PredictionScore::replace_for_show(conn, show, &rows).await?;
+    // Fans whose scores changed, including those whose prediction lost its score.
+    let mut fans: HashSet<UserId> = before.into_iter().collect();
+    fans.extend(result.scores.iter().filter_map(|s| s.user_id));
+    let fans: Vec<UserId> = fans.into_iter().collect();
+    Standing::refresh_for(conn, &fans).await?;
+    Ok(result)
+}
+
+/// Takes the shows queued for scoring (`scores_pending`: their actual setlist changed, by
+/// whichever writer), each once. The scoring schedule scores them; in the same transaction, so a
+/// failure leaves them queued.
+pub async fn take_pending(conn: &mut AsyncPgConnection, limit: i64) -> Result<Vec<ShowId>> {
+    #[derive(QueryableByName)]
+    struct Pending {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        show_id: ShowId,
+    }
+    // raw SQL: DELETE ... RETURNING of a batch of a table with no key.
+    let taken: Vec<Pending> = diesel::sql_query(
+        "WITH batch AS (SELECT DISTINCT show_id FROM scores_pending LIMIT $1),
+              taken AS (DELETE FROM scores_pending p USING batch b WHERE p.show_id = b.show_id
+                        RETURNING p.show_id)
+         SELECT DISTINCT show_id FROM taken",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .get_results(conn)
+    .await?;
+    Ok(taken.into_iter().map(|p| p.show_id).collect())
 }
 
 #[cfg(test)]
-#[allow(clippy::cast_possible_truncation)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     fn songs(n: usize) -> Vec<SongId> {
         (0..n).map(|_| SongId::new_random()).collect()
+    }
+
+    fn predicted(ids: &[SongId]) -> Vec<PredictedSong> {
+        ids.iter()
+            .map(|&song_id| PredictedSong {
+                song_id,
+                encore: false,
+            })
+            .collect()
     }
 
     fn main_set(ids: &[SongId]) -> Vec<PlayedSong> {
@@ -266,73 +488,75 @@ mod tests {
             .collect()
     }
 
+    fn flat(_: SongId) -> f64 {
+        1.0
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
     #[test]
     fn a_perfect_prediction_scores_100() {
         let s = songs(10);
-        let a = accuracy(&s, &main_set(&s)).unwrap();
-        assert_eq!((a.score, a.hits), (100, 10));
-        assert_eq!(
-            (a.precision, a.recall, a.order, a.encore),
-            (1.0, 1.0, 1.0, 1.0)
-        );
+        let b = score(&predicted(&s), &main_set(&s), flat).unwrap();
+        assert_eq!((b.hits, b.order_tau), (10, Some(1.0)));
+        assert!(b.opener_hit && b.closer_hit);
+        assert!(close(b.score, 100.0));
+        assert!(close(b.rarity_points, 10.0));
     }
 
     #[test]
-    fn nothing_right_scores_0() {
-        let a = accuracy(&songs(5), &main_set(&songs(5))).unwrap();
-        assert_eq!((a.score, a.hits), (0, 0));
-    }
-
-    #[test]
-    fn an_empty_actual_setlist_is_not_scored() {
-        assert_eq!(accuracy(&songs(3), &[]), None);
-        // Tape only: nothing was performed.
+    fn nothing_right_scores_0_and_empty_actual_is_not_scored() {
+        let b = score(&predicted(&songs(5)), &main_set(&songs(5)), flat).unwrap();
+        assert_eq!((b.hits, b.score), (0, 0.0));
+        assert_eq!(score(&predicted(&songs(3)), &[], flat), None);
         let tape = PlayedSong {
             song_id: SongId::new_random(),
             encore: 0,
             is_tape: true,
         };
-        assert_eq!(accuracy(&songs(3), &[tape]), None);
+        assert_eq!(score(&predicted(&songs(3)), &[tape], flat), None);
     }
 
     #[test]
-    fn an_empty_prediction_scores_0() {
-        let a = accuracy(&[], &main_set(&songs(4))).unwrap();
-        assert_eq!(a.score, 0);
-    }
-
-    #[test]
-    fn right_songs_in_the_wrong_order_lose_the_order_part() {
-        let s = songs(4);
-        let reversed: Vec<SongId> = s.iter().rev().copied().collect();
-        let a = accuracy(&reversed, &main_set(&s)).unwrap();
-        // F1 = 1; the longest run in order is one song of four; no encore, so encore = order.
-        assert_eq!(a.order, 0.25);
+    fn worked_example_by_hand() {
+        // Played: A B C D, then E as the encore. Predicted: B A C X, with E as the encore.
+        let [a, b, c, d, e, x] = [0; 6].map(|_| SongId::new_random());
+        let mut actual = main_set(&[a, b, c, d]);
+        actual.push(PlayedSong {
+            song_id: e,
+            encore: 1,
+            is_tape: false,
+        });
+        let mut guess = predicted(&[b, a, c, x]);
+        guess.push(PredictedSong {
+            song_id: e,
+            encore: true,
+        });
+        let weight = |s: SongId| if s == e { 4.0 } else { 1.0 };
+        let got = score(&guess, &actual, weight).unwrap();
+        // Hits: B A C E (4 of 5 predicted, 4 of 5 played).
+        assert_eq!((got.predicted, got.played, got.hits), (5, 5, 4));
+        assert!(close(got.precision, 0.8) && close(got.recall, 0.8) && close(got.f1, 0.8));
+        // Opener predicted B, played A; closer E both.
+        assert!(!got.opener_hit && got.closer_hit);
+        // Encore: {E} vs {E}.
         assert_eq!(
-            a.score,
-            (100.0_f64 * (0.7 + 0.2 * 0.25 + 0.1 * 0.25)).round() as i32
+            (got.encore_predicted, got.encore_played, got.encore_hits),
+            (1, 1, 1)
         );
-        assert_eq!(a.score, 78);
+        // Played positions of the hits in predicted order: B=1 A=0 C=2 E=4. Pairs: (1,0) -,
+        // (1,2) +, (1,4) +, (0,2) +, (0,4) +, (2,4) +: (5 - 1) / 6.
+        let tau = 4.0 / 6.0;
+        assert!(close(got.order_tau.unwrap(), tau));
+        assert!(close(got.rarity_points, 1.0 + 1.0 + 1.0 + 4.0));
+        let expected = 100.0 * (0.6 * 0.8 + 0.2 * (tau + 1.0) / 2.0 + 0.05 * 0.0 + 0.05 + 0.1);
+        assert!(close(got.score, expected), "{} vs {expected}", got.score);
     }
 
     #[test]
-    fn half_the_songs_predicted() {
-        let s = songs(10);
-        // Predicted the first five, in order, and nothing else.
-        let a = accuracy(&s[..5], &main_set(&s)).unwrap();
-        assert_eq!((a.precision, a.recall), (1.0, 0.5));
-        let f1 = 2.0 * 0.5 / 1.5;
-        assert_eq!(a.score, (100.0_f64 * (0.7 * f1 + 0.3)).round() as i32);
-        // Padding a prediction with wrong songs costs precision.
-        let mut padded = s[..5].to_vec();
-        padded.extend(songs(5));
-        let b = accuracy(&padded, &main_set(&s)).unwrap();
-        assert_eq!(b.precision, 0.5);
-        assert!(b.score < a.score);
-    }
-
-    #[test]
-    fn tape_is_never_counted() {
+    fn tape_never_counts_and_a_reprise_counts_once() {
         let s = songs(3);
         let mut actual = vec![PlayedSong {
             song_id: s[0],
@@ -340,57 +564,54 @@ mod tests {
             is_tape: true,
         }];
         actual.extend(main_set(&s[1..]));
-        // Predicting the intro tape is a miss; the performed songs are the two others.
-        let a = accuracy(&s, &actual).unwrap();
-        assert_eq!((a.hits, a.recall), (2, 1.0));
-        assert!((a.precision - 2.0 / 3.0).abs() < 1e-9);
-        let b = accuracy(&s[1..], &actual).unwrap();
-        assert_eq!(b.score, 100);
+        actual.extend(main_set(&s[1..2]));
+        let b = score(&predicted(&s), &actual, flat).unwrap();
+        assert_eq!((b.played, b.hits), (2, 2));
+        assert!(close(b.precision, 2.0 / 3.0));
+        assert!(close(score(&predicted(&s[1..]), &actual, flat).unwrap().score, 100.0));
     }
 
     #[test]
-    fn a_reprise_counts_once() {
-        let s = songs(3);
-        let mut actual = main_set(&s);
+    fn encore_is_a_set_match() {
+        let s = songs(4);
+        let mut actual = main_set(&s[..3]);
         actual.push(PlayedSong {
-            song_id: s[0],
-            encore: 0,
+            song_id: s[3],
+            encore: 1,
             is_tape: false,
         });
-        let a = accuracy(&s, &actual).unwrap();
-        assert_eq!((a.score, a.hits, a.recall), (100, 3, 1.0));
+        // Predicting no encore at all against a show with one: the encore part is 0 of 1.
+        let b = score(&predicted(&s), &actual, flat).unwrap();
+        assert_eq!((b.encore_predicted, b.encore_hits), (0, 0));
+        let expected = 100.0 * (0.6 + 0.2 + 0.05 + 0.05);
+        assert!(close(b.score, expected));
     }
 
     #[test]
-    fn encores_reward_predicted_closers() {
-        let s = songs(6);
-        let mut actual = main_set(&s[..4]);
-        actual.extend(s[4..].iter().enumerate().map(|(i, &song_id)| PlayedSong {
-            song_id,
-            // One song in the first encore, one in the second.
-            encore: i32::try_from(i).unwrap() + 1,
-            is_tape: false,
-        }));
-        // The right songs, encores last: perfect.
-        assert_eq!(accuracy(&s, &actual).unwrap().score, 100);
-        // The encore songs predicted as openers: all songs right, order and encore parts lost.
-        let mut openers = s[4..].to_vec();
-        openers.extend_from_slice(&s[..4]);
-        let a = accuracy(&openers, &actual).unwrap();
-        assert_eq!(a.encore, 0.0);
-        assert_eq!(a.order, 4.0 / 6.0);
-        assert_eq!(
-            a.score,
-            (100.0_f64 * (0.7 + 0.2 * 4.0 / 6.0)).round() as i32
-        );
+    fn kendall_tau_counts_pairs() {
+        assert_eq!(kendall_tau(&[0]), None);
+        assert_eq!(kendall_tau(&[0, 1, 2]), Some(1.0));
+        assert_eq!(kendall_tau(&[2, 1, 0]), Some(-1.0));
+        // One swapped pair of three.
+        assert!(close(kendall_tau(&[1, 0, 2]).unwrap(), 1.0 / 3.0));
     }
 
     #[test]
-    fn longest_common_subsequence_counts_songs_in_order() {
-        let s = songs(5);
-        let a = [s[0], s[1], s[2], s[3], s[4]];
-        let b = [s[1], s[0], s[2], s[4], s[3]];
-        assert_eq!(longest_common_subsequence(&a, &b), 3);
-        assert_eq!(longest_common_subsequence(&a, &[]), 0);
+    fn crowd_takes_the_most_voted_songs_in_setlist_order() {
+        let s = songs(4);
+        let entries = [(s[0], 1, 2, 0), (s[1], 2, 9, 0), (s[2], 3, 2, 0), (s[3], 4, 5, 1)];
+        let crowd = crowd_prediction(&entries, 3);
+        // Ranked: s1 (9), s3 (5), then s0 and s2 tie at 2 and the earlier position wins.
+        let ids: Vec<SongId> = crowd.iter().map(|p| p.song_id).collect();
+        assert_eq!(ids, [s[0], s[1], s[3]]);
+        assert!(crowd[2].encore);
+    }
+
+    #[test]
+    fn rating_shrinks_towards_the_prior() {
+        // One lucky 90 ranks below five steady 60s.
+        assert!(close(rating(1, 90.0), (90.0 + 90.0) / 4.0));
+        assert!(rating(1, 90.0) < rating(5, 300.0));
+        assert!(close(rating(0, 0.0), PRIOR_MEAN));
     }
 }

@@ -213,6 +213,14 @@ impl ArtistStats {
         artists: Option<&[ArtistId]>,
         as_of: Option<DateTime<Utc>>,
     ) -> QueryResult<i32> {
+        // Song statistics first: most_played_song is read from them.
+        let targets: Vec<ArtistId> = match artists {
+            Some(ids) => ids.to_vec(),
+            None => artists::table.select(artists::id).load(conn).await?,
+        };
+        for artist in &targets {
+            crate::history::refresh_song_stats(conn, *artist, as_of).await?;
+        }
         let ids = artists.map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>());
         diesel::select(crate::sql::refresh_artist_stats(ids, as_of))
             .get_result(conn)

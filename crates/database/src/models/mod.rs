@@ -3,6 +3,7 @@
 //! (`Show::setlists`, `Setlist::songs`, ...) sit on the row types.
 
 mod artist;
+mod score;
 mod setlist;
 mod show;
 mod song;
@@ -14,9 +15,13 @@ pub use artist::{
     Artist, ArtistStats, ArtistSummary, ArtistUpdate, ArtistWithStats, NewArtist, NewArtistStats,
     SpotifyEnrichment,
 };
+pub use score::{
+    BoardRow, NewPredictionScore, PredictionRecord, PredictionScore, Scope, ShowBoardKey,
+    Standing, StandingKey,
+};
 pub use setlist::{
-    ActualSetlistSource, ImportedSetlist, NewSetlist, NewSetlistSong, Setlist, SetlistEntry,
-    SetlistSong, SetlistSongUpdate, SetlistUpdate, SetlistWithSongs,
+    ActualSetlistSource, ImportedSetlist, NewSetlist, NewSetlistSong, PlayedEntry, Setlist,
+    SetlistEntry, SetlistOrder, SetlistSong, SetlistSongUpdate, SetlistUpdate, SetlistWithSongs,
 };
 pub use show::{
     LineupSlot, NearbyOrder, NearbyShow, NearbyShows, NewShow, NewShowArtist, SetlistCandidate,

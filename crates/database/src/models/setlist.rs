@@ -52,6 +52,9 @@ pub struct Setlist {
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The fan whose own prediction this is; `None` for the show's crowd setlist and for actual
+    /// setlists.
+    pub owner_id: Option<UserId>,
 }
 
 /// A new setlist (a predicted one unless `type_` says otherwise).
@@ -71,6 +74,7 @@ pub struct NewSetlist {
     pub source_url: Option<String>,
     pub imported_at: Option<DateTime<Utc>>,
     pub created_by: Option<UserId>,
+    pub owner_id: Option<UserId>,
 }
 
 impl NewSetlist {
@@ -89,6 +93,17 @@ impl NewSetlist {
             source_url: None,
             imported_at: None,
             created_by: None,
+            owner_id: None,
+        }
+    }
+
+    /// A fan's own prediction of a show's setlist for the show's headliner.
+    pub fn prediction(show: ShowId, artist: ArtistId, fan: UserId) -> Self {
+        NewSetlist {
+            name: Some("My prediction".to_owned()),
+            created_by: Some(fan),
+            owner_id: Some(fan),
+            ..Self::new(show, artist, SetlistType::Predicted)
         }
     }
 }
@@ -266,6 +281,12 @@ pub struct SetlistSongUpdate {
     pub notes: Option<Option<String>>,
     pub is_played: Option<Option<bool>>,
     pub play_time: Option<Option<DateTime<Utc>>>,
+    pub song_id: Option<SongId>,
+    pub encore: Option<i32>,
+    pub is_tape: Option<bool>,
+    pub cover_artist_name: Option<Option<String>>,
+    pub guest_artist_name: Option<Option<String>>,
+    pub info: Option<Option<String>>,
 }
 
 impl SetlistSong {
@@ -398,7 +419,11 @@ impl Setlist {
             "INSERT INTO setlists (show_id, artist_id, type, name)
              SELECT $1, $2, 'predicted', 'Main Set'
              WHERE NOT EXISTS (
-               SELECT 1 FROM setlists WHERE show_id = $1 AND artist_id = $2 AND type = 'predicted')
+               SELECT 1 FROM setlists
+               WHERE show_id = $1 AND artist_id = $2 AND type = 'predicted' AND owner_id IS NULL)
+               -- A show already closed gets no crowd setlist (the database would refuse it).
+               AND (SELECT predictions_closed_reason(false, status, ticketmaster_status, starts_at)
+                    FROM shows WHERE id = $1) IS NULL
              RETURNING id",
         )
         .bind::<Uuid, _>(show)
@@ -469,12 +494,21 @@ impl Setlist {
         source: &ActualSetlistSource,
         existing: Option<SetlistId>,
     ) -> QueryResult<SetlistId> {
+        // The live record a moderator kept during the show is the same setlist: the import
+        // takes it over (its songs replaced, the source's attribution and version kept), so
+        // the scores that pointed at it become final instead of being orphaned.
+        let existing = match existing {
+            Some(id) => Some(id),
+            None => Setlist::live_actual(conn, show, artist).await?,
+        };
         if let Some(id) = existing {
             diesel::delete(setlist_songs::table.filter(setlist_songs::setlist_id.eq(id)))
                 .execute(conn)
                 .await?;
             diesel::update(setlists::table.find(id))
                 .set((
+                    setlists::imported_from.eq(&source.imported_from),
+                    setlists::external_id.eq(&source.external_id),
                     setlists::source_version_id.eq(&source.version_id),
                     setlists::source_url.eq(&source.url),
                     setlists::imported_at.eq(diesel::dsl::now),
@@ -513,6 +547,173 @@ impl SetlistSong {
         diesel::insert_into(setlist_songs::table)
             .values(entries)
             .execute(conn)
+            .await
+    }
+}
+
+// Fans' own predictions and live show mode.
+
+/// Where a prediction's entries go: every entry once, in order, and where the encore starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetlistOrder {
+    pub entries: Vec<SetlistSongId>,
+    /// 1-based position of the first encore song; `None`: no encore.
+    pub encore_from: Option<i32>,
+}
+
+/// A song as a moderator records it while it is played.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlayedEntry {
+    /// 0 for the main set, 1 for the first encore...
+    pub encore: i32,
+    pub is_tape: bool,
+    pub cover_artist_name: Option<String>,
+    pub guest_artist_name: Option<String>,
+    pub info: Option<String>,
+}
+
+impl Setlist {
+    /// Creates the caller's own prediction of a show (for its headliner). Errors:
+    /// `UniqueViolation` `setlists_one_prediction_per_fan` (they have one), `SetlistClosed`
+    /// (the show is closed), `Forbidden` (RLS: not signed in as `fan`).
+    pub async fn create_prediction(
+        conn: &mut AsyncPgConnection,
+        show: &Show,
+        fan: UserId,
+    ) -> QueryResult<Setlist> {
+        Setlist::create(
+            conn,
+            &NewSetlist::prediction(show.id, show.headliner_artist_id, fan),
+        )
+        .await
+    }
+
+    /// The fan's own prediction of a show, if they made one.
+    pub async fn prediction_of(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        fan: UserId,
+    ) -> QueryResult<Option<Setlist>> {
+        setlists::table
+            .filter(setlists::show_id.eq(show))
+            .filter(setlists::owner_id.eq(fan))
+            .select(Setlist::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Fans' predictions of a show that the caller may see (RLS: their own, or everyone's once
+    /// the show has started), oldest first, after `after` (keyset on creation time, then id).
+    pub async fn predictions_of_show(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        after: Option<(DateTime<Utc>, SetlistId)>,
+        limit: i64,
+    ) -> QueryResult<Vec<Setlist>> {
+        let mut query = setlists::table
+            .filter(setlists::show_id.eq(show))
+            .filter(setlists::owner_id.is_not_null())
+            .select(Setlist::as_select())
+            .order((setlists::created_at, setlists::id))
+            .limit(limit)
+            .into_boxed();
+        if let Some((at, id)) = after {
+            query = query.filter(
+                setlists::created_at
+                    .gt(at)
+                    .or(setlists::created_at.eq(at).and(setlists::id.gt(id))),
+            );
+        }
+        query.load(conn).await
+    }
+
+    /// Puts the setlist's entries in the given order and marks the encore (`reorder_setlist`).
+    /// Errors: `CheckViolation` `reorder_entries_distinct` / `reorder_entries_complete`,
+    /// `SetlistClosed`; no rows when RLS hides the entries from the caller.
+    pub async fn reorder(
+        conn: &mut AsyncPgConnection,
+        setlist: SetlistId,
+        order: &SetlistOrder,
+    ) -> QueryResult<Vec<SetlistSong>> {
+        use diesel::sql_types::{Array, Integer, Nullable, Uuid};
+        let ids: Vec<uuid::Uuid> = order.entries.iter().map(|e| e.0).collect();
+        let mut rows: Vec<SetlistSong> =
+            diesel::sql_query("SELECT * FROM reorder_setlist($1, $2, $3)")
+                .bind::<Uuid, _>(setlist.0)
+                .bind::<Array<Uuid>, _>(ids)
+                .bind::<Nullable<Integer>, _>(order.encore_from)
+                .load(conn)
+                .await?;
+        rows.sort_by_key(|r| r.position);
+        Ok(rows)
+    }
+
+    /// The actual setlist a moderator records live for `artist` at `show` (not imported), if any.
+    pub async fn live_actual(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        artist: ArtistId,
+    ) -> QueryResult<Option<SetlistId>> {
+        setlists::table
+            .filter(setlists::show_id.eq(show))
+            .filter(setlists::artist_id.eq(artist))
+            .filter(setlists::type_.eq(SetlistType::Actual))
+            .filter(setlists::imported_from.eq("manual"))
+            .filter(setlists::external_id.is_null())
+            .select(setlists::id)
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// The show's actual setlist for `artist` to record songs on: the imported one when it has
+    /// arrived, else the live record, created on first use (`imported_from = 'manual'`).
+    pub async fn ensure_actual(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+        artist: ArtistId,
+        recorder: UserId,
+    ) -> QueryResult<SetlistId> {
+        let existing = setlists::table
+            .filter(setlists::show_id.eq(show))
+            .filter(setlists::artist_id.eq(artist))
+            .filter(setlists::type_.eq(SetlistType::Actual))
+            .order((setlists::imported_at.desc().nulls_last(), setlists::created_at.desc()))
+            .select(setlists::id)
+            .first(conn)
+            .await
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let new = NewSetlist {
+            name: Some("Actual Setlist".to_owned()),
+            imported_from: Some("manual".to_owned()),
+            created_by: Some(recorder),
+            ..NewSetlist::new(show, artist, SetlistType::Actual)
+        };
+        Ok(Setlist::create(conn, &new).await?.id)
+    }
+
+    /// Appends a played song to an actual setlist (`append_played_song`): at the next position,
+    /// marked played now.
+    pub async fn append_played(
+        conn: &mut AsyncPgConnection,
+        setlist: SetlistId,
+        song: SongId,
+        played: &PlayedEntry,
+    ) -> QueryResult<SetlistSong> {
+        use diesel::sql_types::{Bool, Integer, Nullable, Text, Uuid};
+        diesel::sql_query("SELECT * FROM append_played_song($1, $2, $3, $4, $5, $6, $7)")
+            .bind::<Uuid, _>(setlist.0)
+            .bind::<Uuid, _>(song.0)
+            .bind::<Integer, _>(played.encore)
+            .bind::<Bool, _>(played.is_tape)
+            .bind::<Nullable<Text>, _>(&played.cover_artist_name)
+            .bind::<Nullable<Text>, _>(&played.guest_artist_name)
+            .bind::<Nullable<Text>, _>(&played.info)
+            .get_result(conn)
             .await
     }
 }

@@ -200,8 +200,10 @@ fn sample_ids(sample: &fixtures::SampleShow) -> (ShowId, ArtistId) {
 }
 
 fn predicted((show_id, artist_id): &(ShowId, ArtistId), by: Option<UserId>) -> NewSetlist {
+    // A fan's own prediction: they create it, and own it.
     NewSetlist {
         created_by: by,
+        owner_id: by,
         ..NewSetlist::new(*show_id, *artist_id, SetlistType::Predicted)
     }
 }

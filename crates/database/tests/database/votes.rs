@@ -265,14 +265,14 @@ async fn votes_are_refused_when_voting_is_closed() {
         "{err:?}"
     );
 
-    // Actual setlist.
-    diesel::update(setlists::table.find(sample.setlist.id))
-        .set(setlists::type_.eq(theset_database::SetlistType::Actual))
+    // Actual setlist (the show open again first: a closed prediction cannot change).
+    diesel::update(shows::table.find(sample.show.id))
+        .set(shows::date.eq((chrono::Utc::now() + chrono::Duration::days(3)).date_naive()))
         .execute(&mut conn)
         .await
         .unwrap();
-    diesel::update(shows::table.find(sample.show.id))
-        .set(shows::date.eq((chrono::Utc::now() + chrono::Duration::days(3)).date_naive()))
+    diesel::update(setlists::table.find(sample.setlist.id))
+        .set(setlists::type_.eq(theset_database::SetlistType::Actual))
         .execute(&mut conn)
         .await
         .unwrap();
