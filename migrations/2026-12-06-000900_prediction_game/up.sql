@@ -120,3 +120,6 @@ GRANT SELECT ON prediction_scores, fan_standings, song_stats TO theset_api;
 GRANT INSERT (owner_id) ON setlists TO theset_api;
 GRANT UPDATE (song_id, encore, is_tape, set_name, cover_artist_name, guest_artist_name, info)
   ON setlist_songs TO theset_api;
+-- A song played live that the catalog lacks is added by title (policy songs_staff_insert:
+-- moderators and admins only).
+GRANT INSERT (artist_id, title, artist) ON songs TO theset_api;

@@ -98,6 +98,24 @@ impl FromRequest for Caller {
     }
 }
 
+/// A caller who may be signed in: no `Authorization` header is anonymous (`None`); a header
+/// with a bad token is still 401, never silently anonymous.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Claims>);
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(if req.headers().contains_key(header::AUTHORIZATION) {
+            caller(req).map(|Caller(claims)| MaybeCaller(Some(claims)))
+        } else {
+            Ok(MaybeCaller(None))
+        })
+    }
+}
+
 fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()

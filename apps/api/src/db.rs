@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
+use theset_database::ids::UserId;
 use theset_database::models::{NewUser, User};
 use theset_database::{Claims, Error as DbError, transaction_as};
 
@@ -118,4 +119,22 @@ async fn ensure_user(conn: &mut AsyncPgConnection, caller: &Claims) -> ApiResult
         return Err(ApiError::forbidden("the account has been deleted"));
     }
     Ok(user)
+}
+
+/// Runs read-only `work` as the caller when signed in (their row created on first sight), else
+/// anonymously; `work` gets the caller's id, if any. RLS decides what either may see.
+pub async fn as_reader<R, F>(state: &AppState, caller: Option<&Claims>, work: F) -> ApiResult<R>
+where
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection, Option<UserId>) -> BoxFuture<'r, ApiResult<R>>
+        + Send
+        + 'static,
+    R: Send + 'static,
+{
+    match caller {
+        Some(claims) => as_user(state, claims, move |conn, user| work(conn, Some(user.id))).await,
+        None => {
+            let mut conn = state.conn().await?;
+            work(&mut conn, None).await
+        }
+    }
 }

@@ -37,10 +37,16 @@ pub enum Code {
     DuplicateSong,
     /// 409: votes are not taken on this setlist (it is locked, or the actual setlist).
     VotingClosed,
-    /// 409: the show has started: its predictions take no more votes.
+    /// 409: the show has started: its predictions take no more votes or edits.
     ShowStarted,
+    /// 409: the show is cancelled: its predictions take no more votes or edits.
+    ShowCancelled,
+    /// 409: the show is postponed: predictions are closed until a new date is announced.
+    ShowPostponed,
     /// 409: the setlist cannot be edited (it is locked, or the actual setlist).
     SetlistLocked,
+    /// 409: the caller already has a prediction of this show.
+    PredictionExists,
     /// 413: the body is larger than the API accepts.
     PayloadTooLarge,
     /// 414: the query string is longer than the API accepts.
@@ -59,7 +65,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in declaration order (the OpenAPI document lists the same).
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 21] = [
         Code::BadRequest,
         Code::Unauthorized,
         Code::Forbidden,
@@ -70,7 +76,10 @@ impl Code {
         Code::DuplicateSong,
         Code::VotingClosed,
         Code::ShowStarted,
+        Code::ShowCancelled,
+        Code::ShowPostponed,
         Code::SetlistLocked,
+        Code::PredictionExists,
         Code::PayloadTooLarge,
         Code::UriTooLong,
         Code::UnsupportedMediaType,
@@ -92,7 +101,10 @@ impl Code {
             | Code::DuplicateSong
             | Code::VotingClosed
             | Code::ShowStarted
-            | Code::SetlistLocked => StatusCode::CONFLICT,
+            | Code::ShowCancelled
+            | Code::ShowPostponed
+            | Code::SetlistLocked
+            | Code::PredictionExists => StatusCode::CONFLICT,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::UriTooLong => StatusCode::URI_TOO_LONG,
             Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -116,7 +128,10 @@ impl Code {
             Code::DuplicateSong => "duplicate_song",
             Code::VotingClosed => "voting_closed",
             Code::ShowStarted => "show_started",
+            Code::ShowCancelled => "show_cancelled",
+            Code::ShowPostponed => "show_postponed",
             Code::SetlistLocked => "setlist_locked",
+            Code::PredictionExists => "prediction_exists",
             Code::PayloadTooLarge => "payload_too_large",
             Code::UriTooLong => "uri_too_long",
             Code::UnsupportedMediaType => "unsupported_media_type",
@@ -279,15 +294,15 @@ impl From<DbError> for ApiError {
             }
             DbError::VotingClosed(why) => Self::new(
                 match why {
-                    Closed::ShowStarted => Code::ShowStarted,
                     Closed::ActualSetlist | Closed::SetlistLocked => Code::VotingClosed,
+                    show => show_closed(show),
                 },
                 format!("voting is closed: {why}"),
             ),
             DbError::SetlistClosed(why) => Self::new(
                 match why {
-                    Closed::ShowStarted => Code::ShowStarted,
                     Closed::ActualSetlist | Closed::SetlistLocked => Code::SetlistLocked,
+                    show => show_closed(show),
                 },
                 format!("the setlist cannot be edited: {why}"),
             ),
@@ -306,6 +321,15 @@ impl From<DbError> for ApiError {
                 Self::internal()
             }
         }
+    }
+}
+
+/// The code for a show-wide reason predictions are closed.
+fn show_closed(why: Closed) -> Code {
+    match why {
+        Closed::ShowCancelled => Code::ShowCancelled,
+        Closed::ShowPostponed => Code::ShowPostponed,
+        _ => Code::ShowStarted,
     }
 }
 

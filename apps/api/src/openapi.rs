@@ -9,7 +9,10 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{artists, events, health, me, search, setlists, shows, venues, votes};
+use crate::routes::{
+    artists, events, fans, health, leaderboards, live, me, predictions, search, setlists, shows,
+    stats, venues, votes,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,6 +51,21 @@ use crate::routes::{artists, events, health, me, search, setlists, shows, venues
         setlists::lock,
         setlists::unlock,
         setlists::update_song,
+        predictions::create,
+        predictions::mine,
+        predictions::of_show,
+        predictions::order,
+        predictions::remove,
+        leaderboards::show,
+        leaderboards::artist,
+        leaderboards::period,
+        fans::my_predictions,
+        fans::profile,
+        fans::predictions,
+        live::played,
+        stats::artist_songs,
+        stats::average_setlist,
+        stats::song,
         openapi_json,
     ),
     modifiers(&BearerAuth),

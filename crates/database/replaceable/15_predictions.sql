@@ -146,8 +146,17 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
   held integer;
+  reason text;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended(target_setlist::text, 7));
+  -- A closed prediction refuses even an order that changes nothing: the caller learns why.
+  SELECT predictions_closed_reason(sl.is_locked, s.status, s.ticketmaster_status, s.starts_at)
+  INTO reason
+  FROM setlists sl JOIN shows s ON s.id = sl.show_id
+  WHERE sl.id = target_setlist AND sl.type = 'predicted';
+  IF reason IS NOT NULL THEN
+    PERFORM raise_predictions_closed(reason);
+  END IF;
   IF (SELECT count(DISTINCT e) FROM unnest(entries) AS e) <> cardinality(entries) THEN
     RAISE EXCEPTION 'an entry is named twice'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'reorder_entries_distinct';

@@ -9,6 +9,9 @@ CREATE POLICY show_artists_read ON show_artists FOR SELECT USING (true);
 
 CREATE POLICY songs_read ON songs FOR SELECT USING (true);
 
+-- Moderators recording a show live add the songs the catalog lacks (by title).
+CREATE POLICY songs_staff_insert ON songs FOR INSERT WITH CHECK ((SELECT current_user_is_staff()));
+
 CREATE POLICY shows_read ON shows FOR SELECT USING (true);
 
 CREATE POLICY shows_staff_update ON shows FOR UPDATE

@@ -108,11 +108,7 @@ impl History {
         }
         let mut shows: Vec<PastShow> = chosen
             .into_iter()
-            .filter_map(|(id, date)| {
-                songs_of
-                    .remove(&id)
-                    .map(|songs| PastShow { date, songs })
-            })
+            .filter_map(|(id, date)| songs_of.remove(&id).map(|songs| PastShow { date, songs }))
             .collect();
         if before.is_some() {
             shows.truncate(usize::try_from(RARITY_WINDOW).unwrap_or(50));
@@ -163,11 +159,7 @@ impl History {
                 (song, plays, positions / plays as f64, encores)
             })
             .collect();
-        ranked.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then(a.2.total_cmp(&b.2))
-                .then(a.0.cmp(&b.0))
-        });
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
         ranked.truncate(length);
         ranked.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
         ranked

@@ -135,7 +135,8 @@ pub fn score(
     } else {
         2.0 * precision * recall / (precision + recall)
     };
-    let opener_hit = predicted.iter().next().map(|p| p.song_id) == played.iter().next().copied();
+    let opener_hit = <[PredictedSong]>::first(&predicted).map(|p| p.song_id)
+        == <[SongId]>::first(&played).copied();
     let closer_hit = predicted.last().map(|p| p.song_id) == played.last().copied();
     let encore_hits = encore_predicted.intersection(&encore_played).count();
     let encore_union = encore_predicted.union(&encore_played).count();
@@ -568,7 +569,10 @@ mod tests {
         let b = score(&predicted(&s), &actual, flat).unwrap();
         assert_eq!((b.played, b.hits), (2, 2));
         assert!(close(b.precision, 2.0 / 3.0));
-        assert!(close(score(&predicted(&s[1..]), &actual, flat).unwrap().score, 100.0));
+        assert!(close(
+            score(&predicted(&s[1..]), &actual, flat).unwrap().score,
+            100.0
+        ));
     }
 
     #[test]
@@ -599,7 +603,12 @@ mod tests {
     #[test]
     fn crowd_takes_the_most_voted_songs_in_setlist_order() {
         let s = songs(4);
-        let entries = [(s[0], 1, 2, 0), (s[1], 2, 9, 0), (s[2], 3, 2, 0), (s[3], 4, 5, 1)];
+        let entries = [
+            (s[0], 1, 2, 0),
+            (s[1], 2, 9, 0),
+            (s[2], 3, 2, 0),
+            (s[3], 4, 5, 1),
+        ];
         let crowd = crowd_prediction(&entries, 3);
         // Ranked: s1 (9), s3 (5), then s0 and s2 tie at 2 and the earlier position wins.
         let ids: Vec<SongId> = crowd.iter().map(|p| p.song_id).collect();

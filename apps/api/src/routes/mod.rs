@@ -7,11 +7,16 @@ use actix_web::web;
 pub mod artists;
 pub mod events;
 pub mod fallback;
+pub mod fans;
 pub mod health;
+pub mod leaderboards;
+pub mod live;
 pub mod me;
+pub mod predictions;
 pub mod search;
 pub mod setlists;
 pub mod shows;
+pub mod stats;
 pub mod venues;
 pub mod votes;
 
@@ -21,16 +26,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(artists::list)
         .service(artists::shows)
         .service(artists::songs)
+        .service(leaderboards::artist)
+        .service(stats::artist_songs)
+        .service(stats::average_setlist)
         .service(artists::find)
+        .service(stats::song)
+        .service(leaderboards::period)
+        .service(fans::profile)
+        .service(fans::predictions)
         .service(venues::nearby)
         .service(venues::find)
         .service(shows::trending)
         .service(shows::nearby)
         .service(shows::my_votes)
         .service(events::show_events)
+        .service(predictions::mine)
+        .service(predictions::of_show)
+        .service(predictions::create)
+        .service(leaderboards::show)
+        .service(live::played)
         .service(shows::details)
         .service(shows::update)
         .service(search::search)
+        .service(fans::my_predictions)
         .service(me::get)
         .service(me::update)
         .service(me::put_profile)
@@ -39,6 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(events::song_events)
         .service(setlists::add_song)
         .service(setlists::remove_song)
+        .service(predictions::order)
+        .service(predictions::remove)
         .service(setlists::lock)
         .service(setlists::unlock)
         .service(setlists::update_song)

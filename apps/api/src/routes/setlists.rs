@@ -194,6 +194,21 @@ pub struct SetlistSongPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
+    /// Live corrections of an actual setlist: the song played (the artist's catalog), its
+    /// encore, tape, cover and guest marks.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub song_id: Option<SongId>,
+    pub encore: Option<i32>,
+    pub is_tape: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub cover_artist_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub guest_artist_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub info: Option<Option<String>>,
 }
 
 #[utoipa::path(
@@ -213,22 +228,49 @@ pub async fn update_song(
 ) -> ApiResult<HttpResponse> {
     let entry: SetlistSongId = path_id("id", &id)?;
     check_notes(patch.notes.as_ref().and_then(|n| n.as_deref()))?;
-    if patch.is_played.is_none() && patch.play_time.is_none() && patch.notes.is_none() {
-        return Err(ApiError::unprocessable(
-            "nothing to change: send is_played, play_time or notes",
-        ));
+    for (field, value) in [
+        ("cover_artist_name", &patch.cover_artist_name),
+        ("guest_artist_name", &patch.guest_artist_name),
+        ("info", &patch.info),
+    ] {
+        check_notes(value.as_ref().and_then(|n| n.as_deref())).map_err(|_| {
+            ApiError::unprocessable(format!("{field}: at most {MAX_NOTES_CHARS} characters"))
+        })?;
+    }
+    if patch.encore.is_some_and(|e| !(0..=5).contains(&e)) {
+        return Err(ApiError::unprocessable("encore: must be 0..=5"));
     }
     let changes = SetlistSongUpdate {
         position: None,
         notes: patch.notes,
         is_played: patch.is_played,
         play_time: patch.play_time,
+        song_id: patch.song_id,
+        encore: patch.encore,
+        is_tape: patch.is_tape,
+        cover_artist_name: patch.cover_artist_name,
+        guest_artist_name: patch.guest_artist_name,
+        info: patch.info,
     };
+    if changes.is_empty() {
+        return Err(ApiError::unprocessable(
+            "nothing to change: send at least one field",
+        ));
+    }
     let updated = db::as_staff(&state, &claims, move |conn, _| {
         Box::pin(async move {
             SetlistSong::update(conn, entry, &changes)
                 .await
-                .map_err(|e| ApiError::from_db_subject(e.into(), "setlist song"))
+                .map_err(|e| match DbError::from(e) {
+                    DbError::ForeignKeyViolation { constraint }
+                        if constraint == "setlist_songs_song_in_catalog" =>
+                    {
+                        ApiError::unprocessable(
+                            "song_id: not a song of the setlist artist's catalog",
+                        )
+                    }
+                    other => ApiError::from_db_subject(other, "setlist song"),
+                })
         })
     })
     .await?;

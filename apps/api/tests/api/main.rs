@@ -6,6 +6,7 @@ mod common;
 
 mod auth;
 mod openapi;
+mod predictions;
 mod problem_codes;
 mod public;
 mod realtime;

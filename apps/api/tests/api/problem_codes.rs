@@ -69,8 +69,41 @@ async fn every_code_is_produced() {
     )
     .await
     .unwrap();
+    let cancelled = fixtures::show(&mut conn, 1).await;
+    Show::update(
+        &mut conn,
+        cancelled.show.id,
+        &ShowUpdate {
+            status: Some(theset_database::ShowStatus::Cancelled),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let postponed = fixtures::show(&mut conn, 1).await;
+    {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use theset_database::schema::shows;
+        diesel::update(shows::table.find(postponed.show.id))
+            .set(shows::ticketmaster_status.eq("postponed"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let cancelled_voter = fixtures::user(&mut conn, UserRole::User).await;
     let token = token_for(&fan);
     let app = test::init_service(theset_api::app(ctx.state.clone())).await;
+    let predict = |show: &Show| {
+        json_request(
+            "POST",
+            &format!("/v1/shows/{}/predictions", show.id),
+            &token,
+            "",
+        )
+    };
+    let first = send(&app, predict(&open.show).to_request()).await;
+    assert_eq!(first.status, 201, "{first:?}");
     let songs = |setlist: &Setlist| format!("/v1/setlists/{}/songs", setlist.id);
     let vote = |song: &dyn std::fmt::Display, token: &str| {
         json_request(
@@ -123,6 +156,12 @@ async fn every_code_is_produced() {
             Code::ShowStarted,
             vote(&started.setlist_songs[0].id, &token_for(&late_voter)),
         ),
+        (
+            Code::ShowCancelled,
+            vote(&cancelled.setlist_songs[0].id, &token_for(&cancelled_voter)),
+        ),
+        (Code::ShowPostponed, predict(&postponed.show)),
+        (Code::PredictionExists, predict(&open.show)),
         (
             Code::SetlistLocked,
             json_request(

@@ -16,8 +16,8 @@ pub use artist::{
     SpotifyEnrichment,
 };
 pub use score::{
-    BoardRow, NewPredictionScore, PredictionRecord, PredictionScore, Scope, ShowBoardKey,
-    Standing, StandingKey,
+    BoardRow, NewPredictionScore, PredictionRecord, PredictionScore, Scope, ShowBoardKey, Standing,
+    StandingKey,
 };
 pub use setlist::{
     ActualSetlistSource, ImportedSetlist, NewSetlist, NewSetlistSong, PlayedEntry, Setlist,
@@ -29,7 +29,7 @@ pub use show::{
     StatusChanges, TicketmasterShow, TrendingChanges,
 };
 pub use song::{NewSong, NewSongAlias, ResolvedTitle, Song, SongAlias, SongUpdate, SpotifyTrack};
-pub use user::{NewUser, NewUserProfile, User, UserProfile, UserUpdate};
+pub use user::{NewUser, NewUserProfile, PublicFan, User, UserProfile, UserUpdate};
 pub use venue::{
     NearbyVenue, NewVenue, SetlistfmVenue, TicketmasterVenue, Venue, VenueSummary, VenueUpdate,
 };

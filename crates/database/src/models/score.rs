@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Bool, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
@@ -154,8 +156,13 @@ pub type StandingKey = (f64, i64, UserId);
 /// Gives a page of board rows their ranks (1 + rows strictly ahead; equal rank keys share a
 /// rank). `ahead` and `equal` count the board's rows strictly ahead of the page's first row's
 /// rank key and equal to it; the page holds every row between its first and last.
-fn assign_ranks(rows: &mut [BoardRow], ahead: i64, equal: i64, key: impl Fn(&BoardRow) -> (f64, f64)) {
-    let Some(first) = rows.iter().next().map(&key) else {
+fn assign_ranks(
+    rows: &mut [BoardRow],
+    ahead: i64,
+    equal: i64,
+    key: impl Fn(&BoardRow) -> (f64, f64),
+) {
+    let Some(first) = <[BoardRow]>::first(rows).map(&key) else {
         return;
     };
     let mut passed = 0; // page rows after the first key group, before the current row
@@ -187,7 +194,10 @@ const BOARD_COLUMNS: &str = "0::bigint AS rank, p.user_id, f.display_name, f.ava
 
 impl PredictionScore {
     /// The fans scored on a show (before it is scored again).
-    pub async fn fans_of_show(conn: &mut AsyncPgConnection, show: ShowId) -> QueryResult<Vec<UserId>> {
+    pub async fn fans_of_show(
+        conn: &mut AsyncPgConnection,
+        show: ShowId,
+    ) -> QueryResult<Vec<UserId>> {
         prediction_scores::table
             .filter(prediction_scores::show_id.eq(show))
             .filter(prediction_scores::user_id.is_not_null())
@@ -276,7 +286,9 @@ impl PredictionScore {
         limit: i64,
     ) -> QueryResult<Vec<BoardRow>> {
         let (k1, k2, k3, k4) = match after {
-            Some((score, rarity, at, user)) => (Some(-score), Some(-rarity), Some(at), Some(user.0)),
+            Some((score, rarity, at, user)) => {
+                (Some(-score), Some(-rarity), Some(at), Some(user.0))
+            }
             None => (None, None, None, None),
         };
         // raw SQL: keyset on the rank index's expressions, identities for the page at once.
@@ -306,7 +318,9 @@ impl PredictionScore {
             return Ok(rows);
         };
         let counts = Self::ahead_on_show(conn, show, first.value, first.secondary).await?;
-        assign_ranks(&mut rows, counts.ahead, counts.equal, |r| (r.value, r.secondary));
+        assign_ranks(&mut rows, counts.ahead, counts.equal, |r| {
+            (r.value, r.secondary)
+        });
         Ok(rows)
     }
 
@@ -351,7 +365,10 @@ impl PredictionScore {
         let Some(mut row) = rows.into_iter().next() else {
             return Ok(None);
         };
-        row.rank = Self::ahead_on_show(conn, show, row.value, row.secondary).await?.ahead + 1;
+        row.rank = Self::ahead_on_show(conn, show, row.value, row.secondary)
+            .await?
+            .ahead
+            + 1;
         Ok(Some(row))
     }
 }
@@ -461,7 +478,9 @@ impl Scope {
             None => Some(Scope::Year(year)),
             Some(m) if m.len() == 2 => {
                 let month: u32 = m.parse().ok()?;
-                (1..=12).contains(&month).then_some(Scope::Month(year, month))
+                (1..=12)
+                    .contains(&month)
+                    .then_some(Scope::Month(year, month))
             }
             Some(_) => None,
         }
@@ -615,7 +634,10 @@ impl Standing {
         let Some(mut row) = rows.into_iter().next() else {
             return Ok(None);
         };
-        row.rank = Self::ahead(conn, scope, row.value, row.predictions).await?.ahead + 1;
+        row.rank = Self::ahead(conn, scope, row.value, row.predictions)
+            .await?
+            .ahead
+            + 1;
         Ok(Some(row))
     }
 }

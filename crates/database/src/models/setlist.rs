@@ -289,6 +289,34 @@ pub struct SetlistSongUpdate {
     pub info: Option<Option<String>>,
 }
 
+impl SetlistSongUpdate {
+    /// Changes nothing.
+    pub fn is_empty(&self) -> bool {
+        let SetlistSongUpdate {
+            position,
+            notes,
+            is_played,
+            play_time,
+            song_id,
+            encore,
+            is_tape,
+            cover_artist_name,
+            guest_artist_name,
+            info,
+        } = self;
+        position.is_none()
+            && notes.is_none()
+            && is_played.is_none()
+            && play_time.is_none()
+            && song_id.is_none()
+            && encore.is_none()
+            && is_tape.is_none()
+            && cover_artist_name.is_none()
+            && guest_artist_name.is_none()
+            && info.is_none()
+    }
+}
+
 impl SetlistSong {
     pub async fn create(
         conn: &mut AsyncPgConnection,
@@ -679,7 +707,10 @@ impl Setlist {
             .filter(setlists::show_id.eq(show))
             .filter(setlists::artist_id.eq(artist))
             .filter(setlists::type_.eq(SetlistType::Actual))
-            .order((setlists::imported_at.desc().nulls_last(), setlists::created_at.desc()))
+            .order((
+                setlists::imported_at.desc().nulls_last(),
+                setlists::created_at.desc(),
+            ))
             .select(setlists::id)
             .first(conn)
             .await
@@ -715,5 +746,45 @@ impl Setlist {
             .bind::<Nullable<Text>, _>(&played.info)
             .get_result(conn)
             .await
+    }
+}
+
+impl Setlist {
+    /// The setlists with their songs in order, each with its catalog entry, in one query for
+    /// all of them.
+    pub async fn with_songs(
+        conn: &mut AsyncPgConnection,
+        lists: Vec<Setlist>,
+    ) -> QueryResult<Vec<SetlistWithSongs>> {
+        let entries: Vec<(SetlistSong, Song)> = SetlistSong::belonging_to(&lists)
+            .inner_join(songs::table)
+            .select((SetlistSong::as_select(), Song::as_select()))
+            .order((setlist_songs::setlist_id, setlist_songs::position))
+            .load(conn)
+            .await?;
+        let grouped = entries.grouped_by(&lists);
+        Ok(lists
+            .into_iter()
+            .zip(grouped)
+            .map(|(setlist, songs)| SetlistWithSongs {
+                setlist,
+                songs: songs
+                    .into_iter()
+                    .map(|(entry, song)| SetlistEntry { entry, song })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Deletes a setlist; `NotFound` when there is none the caller may delete (RLS).
+    pub async fn delete(conn: &mut AsyncPgConnection, id: SetlistId) -> QueryResult<()> {
+        let removed = diesel::delete(setlists::table.find(id))
+            .execute(conn)
+            .await?;
+        if removed == 0 {
+            Err(diesel::result::Error::NotFound)
+        } else {
+            Ok(())
+        }
     }
 }

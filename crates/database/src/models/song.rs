@@ -431,3 +431,18 @@ impl Song {
         Ok(created > 0)
     }
 }
+
+impl Song {
+    /// The titles of these songs, by id.
+    pub async fn titles(
+        conn: &mut AsyncPgConnection,
+        ids: &[SongId],
+    ) -> QueryResult<std::collections::HashMap<SongId, String>> {
+        let rows: Vec<(SongId, String)> = songs::table
+            .filter(songs::id.eq_any(ids))
+            .select((songs::id, songs::title))
+            .load(conn)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+}

@@ -280,3 +280,41 @@ impl User {
             .await
     }
 }
+
+/// A fan as anyone may see them: only when their profile is public.
+#[derive(Debug, Clone, PartialEq, QueryableByName, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicFan {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub user_id: UserId,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub display_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub avatar_url: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub bio: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub location: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub website: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub concert_count: i32,
+}
+
+impl PublicFan {
+    /// The fan's public face; `None` when they have no public profile (or no such fan).
+    pub async fn find(conn: &mut AsyncPgConnection, user: UserId) -> QueryResult<Option<Self>> {
+        // raw SQL: the name and avatar come through fan_identities() (users rows are private).
+        diesel::sql_query(
+            "SELECT f.user_id, f.display_name, f.avatar_url, p.bio, p.location, p.website,
+                    p.concert_count
+             FROM fan_identities(ARRAY[$1]::uuid[]) f
+             JOIN user_profiles p ON p.user_id = f.user_id
+             WHERE f.is_public",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(user.0)
+        .get_result(conn)
+        .await
+        .optional()
+    }
+}

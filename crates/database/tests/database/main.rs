@@ -7,6 +7,7 @@ mod maintenance;
 mod migrations;
 mod models;
 mod pool;
+mod predictions;
 mod queries;
 mod rls;
 mod search;
