@@ -8,6 +8,7 @@ AS $$
 DECLARE
   target uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.setlist_song_id ELSE NEW.setlist_song_id END;
   kind setlist_type;
+  owned boolean;
   reason text;
 BEGIN
   IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
@@ -17,8 +18,9 @@ BEGIN
     RAISE EXCEPTION 'a vote cannot move to another user or song'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_keys_immutable';
   END IF;
-  SELECT s.type, predictions_closed_reason(s.is_locked, sh.status, sh.ticketmaster_status, sh.starts_at)
-  INTO kind, reason
+  SELECT s.type, s.owner_id IS NOT NULL,
+         predictions_closed_reason(s.is_locked, sh.status, sh.ticketmaster_status, sh.starts_at)
+  INTO kind, owned, reason
   FROM setlist_songs ss
   JOIN setlists s ON s.id = ss.setlist_id
   JOIN shows sh ON sh.id = s.show_id
@@ -26,6 +28,10 @@ BEGIN
   IF kind = 'actual' THEN
     RAISE EXCEPTION 'votes are only taken on predicted setlists'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_setlist_predicted';
+  ELSIF owned THEN
+    -- A fan's own prediction is theirs alone: the crowd votes on the crowd setlist.
+    RAISE EXCEPTION 'votes are taken on the show''s crowd setlist, not on fans'' own predictions'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_crowd_setlist_only';
   ELSIF reason IS NOT NULL THEN
     RAISE EXCEPTION 'voting is closed: %', replace(reason, '_', ' ')
       USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_' || reason;

@@ -67,6 +67,15 @@ async fn a_started_show_refuses_every_writer_but_moderation() {
         "{twice:?}"
     );
 
+    // Votes are for the crowd setlist, not for fans' own predictions.
+    let vote = Vote::cast(&mut owner, other.id, entry.id, VoteType::Up)
+        .await
+        .map_err(Error::from);
+    assert!(
+        matches!(&vote, Err(Error::CheckViolation { constraint }) if constraint == "votes_crowd_setlist_only"),
+        "{vote:?}"
+    );
+
     move_show(&mut owner, &sample.show, -1).await;
     for conn in [&mut owner, &mut service] {
         let add = SetlistSong::create(
