@@ -32,6 +32,20 @@ pub struct History {
     pub shows: Vec<PastShow>,
 }
 
+/// Rarity weights of an artist's songs, from a history ([`History::rarity`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rarity {
+    shows: usize,
+    plays: HashMap<SongId, usize>,
+}
+
+impl Rarity {
+    pub fn weight(&self, song: SongId) -> f64 {
+        let plays = self.plays.get(&song).copied().unwrap_or(0) as f64;
+        1.0 + ((self.shows as f64 + 2.0) / (plays + 1.0)).log2()
+    }
+}
+
 /// What `song_stats` holds for one song.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SongStatistics {
@@ -116,17 +130,20 @@ impl History {
         Ok(Self { shows })
     }
 
-    /// A correctly predicted song's worth: `1 + log2((n + 2) / (plays + 1))` over the `n` shows
-    /// of the history (Laplace-smoothed play rate): about 1 for a song played every night,
-    /// more the rarer it is, and `1 + log2(n + 2)` for one never played before.
-    pub fn rarity(&self, song: SongId) -> f64 {
-        let n = self.shows.len() as f64;
-        let plays = self
-            .shows
-            .iter()
-            .filter(|s| s.songs.iter().any(|(id, _)| *id == song))
-            .count() as f64;
-        1.0 + ((n + 2.0) / (plays + 1.0)).log2()
+    /// What a correctly predicted song is worth: `1 + log2((n + 2) / (plays + 1))` over the `n`
+    /// shows of the history (a Laplace-smoothed play rate): about 1 for a song played every
+    /// night, more the rarer it is, and `1 + log2(n + 2)` for one never played before.
+    pub fn rarity(&self) -> Rarity {
+        let mut plays: HashMap<SongId, usize> = HashMap::new();
+        for show in &self.shows {
+            for (song, _) in &show.songs {
+                *plays.entry(*song).or_default() += 1;
+            }
+        }
+        Rarity {
+            shows: self.shows.len(),
+            plays,
+        }
     }
 
     /// The artist's most likely next setlist (the bot's prediction), from the latest
@@ -307,8 +324,9 @@ mod tests {
         assert!((sc.encore_rate - 0.5).abs() < 1e-9);
         assert_eq!(stats[0].song_id, a);
         // Rarity: n = 3; A played 3 times: 1 + log2(5/4); D once: 1 + log2(5/2).
-        assert!((history.rarity(a) - (1.0 + (5.0f64 / 4.0).log2())).abs() < 1e-9);
-        assert!((history.rarity(d) - (1.0 + (5.0f64 / 2.0).log2())).abs() < 1e-9);
+        let rarity = history.rarity();
+        assert!((rarity.weight(a) - (1.0 + (5.0f64 / 4.0).log2())).abs() < 1e-9);
+        assert!((rarity.weight(d) - (1.0 + (5.0f64 / 2.0).log2())).abs() < 1e-9);
         // Median length of (3, 2, 3) is 3: A (3 plays), B and C (2 each; B's average relative
         // position (0.5 + 0) / 2 = 0.25 beats C's (1 + 1) / 2 = 1), in order of average
         // relative position: A (0 + 0 + 0.5) / 3, B 0.25, C 1. C's encore rate is one of two:

@@ -357,7 +357,8 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Sh
         let is_final = actual.is_locked || actual.imported_from.as_deref() != Some("manual");
         any_final |= is_final;
         let history = History::load(conn, *artist, Some((show_date, show)), None).await?;
-        let rarity = |song: SongId| history.rarity(song);
+        let weights = history.rarity();
+        let rarity = |song: SongId| weights.weight(song);
         let bot = history.average_setlist();
         let crowd_length = if bot.is_empty() {
             CROWD_DEFAULT_LENGTH
