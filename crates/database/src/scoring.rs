@@ -24,10 +24,6 @@ pub const OPENER_WEIGHT: f64 = 0.05;
 pub const CLOSER_WEIGHT: f64 = 0.05;
 pub const ENCORE_WEIGHT: f64 = 0.1;
 
-/// The crowd setlist is cut to this many songs when the artist has no history to take the
-/// usual setlist length from.
-pub const CROWD_DEFAULT_LENGTH: usize = 20;
-
 /// Leaderboards rank fans by a Bayesian average: `PRIOR_WEIGHT` imaginary predictions scoring
 /// `PRIOR_MEAN` are added to every fan's own, so one lucky show cannot top a table. A constant
 /// prior keeps ranks still until a score changes.
@@ -223,6 +219,16 @@ pub fn crowd_prediction(entries: &[(SongId, i32, i32, i32)], length: usize) -> V
         .collect()
 }
 
+/// Distinct performed songs of an actual setlist (tape excluded, a reprise once).
+pub fn performed_length(actual: &[PlayedSong]) -> usize {
+    actual
+        .iter()
+        .filter(|e| !e.is_tape)
+        .map(|e| e.song_id)
+        .collect::<HashSet<_>>()
+        .len()
+}
+
 /// One prediction's new score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredPrediction {
@@ -360,11 +366,9 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Sh
         let weights = history.rarity();
         let rarity = |song: SongId| weights.weight(song);
         let bot = history.average_setlist();
-        let crowd_length = if bot.is_empty() {
-            CROWD_DEFAULT_LENGTH
-        } else {
-            bot.len()
-        };
+        // The crowd's list is cut to the length of what was played (its top n against the n
+        // played songs): a stated length that neither history nor the import order moves.
+        let crowd_length = performed_length(&played);
         let mut push = |kind: PredictionKind,
                         list: Option<&Listed>,
                         predicted: &[PredictedSong],

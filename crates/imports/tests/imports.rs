@@ -12,6 +12,7 @@ use diesel::{QueryableByName, sql_query};
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use theset_database::enums::{SetlistType, ShowStatus};
+use theset_database::history::History;
 use theset_database::ids::{SetlistId, ShowId};
 use theset_database::models::*;
 use theset_database::schema::{setlist_songs, setlists, shows, songs};
@@ -177,7 +178,8 @@ async fn ticketmaster_import_builds_shows_and_is_idempotent() {
             report.shows,
             report.predicted_setlists_created
         ),
-        (3, 2, 2)
+        // The cancelled show gets no crowd setlist: its predictions are closed.
+        (3, 2, 1)
     );
     assert_eq!(
         report.skipped,
@@ -248,11 +250,10 @@ async fn ticketmaster_import_builds_shows_and_is_idempotent() {
     );
     assert_eq!(sydney.status, ShowStatus::Cancelled);
     assert_eq!(sydney.ticketmaster_status.as_deref(), Some("canceled"));
-    for show in [&auckland, &sydney] {
-        let lists = show.setlists(&mut conn).await.unwrap();
-        assert_eq!(lists.len(), 1);
-        assert_eq!(lists[0].type_, SetlistType::Predicted);
-    }
+    let lists = auckland.setlists(&mut conn).await.unwrap();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].type_, SetlistType::Predicted);
+    assert_eq!(sydney.setlists(&mut conn).await.unwrap(), []);
 
     let before = dump(&mut conn).await;
     let again = import_attraction(&pool, &client, ATTRACTION).await.unwrap();
@@ -389,15 +390,15 @@ async fn world(db: &TestDatabase) -> World {
     )
     .await
     .unwrap();
+    let ahead = Utc::now().date_naive() + chrono::Duration::days(30);
     let show = |venue: &Venue, slug: &str, day: u32| NewShow {
         venue_id: Some(venue.id),
         start_time: NaiveTime::from_hms_opt(20, 0, 0),
-        status: Some(ShowStatus::Completed),
         ..NewShow::new(
             artist.id,
             format!("Radiohead at {}", venue.name),
             slug.to_owned(),
-            NaiveDate::from_ymd_opt(2022, 7, day).unwrap(),
+            ahead + chrono::Duration::days(i64::from(day)),
         )
     };
     let auckland = Show::create(&mut conn, &show(&spark, "radiohead-auckland-2022", 9))
@@ -440,6 +441,26 @@ async fn world(db: &TestDatabase) -> World {
         .await
         .unwrap();
     }
+    // The crowd setlist was made while the show was ahead (the database refuses predictions of
+    // a show that has started); then the show took place.
+    let mut played = Vec::new();
+    for (show, day) in [(&auckland, 9), (&wellington, 8)] {
+        played.push(
+            Show::update(
+                &mut conn,
+                show.id,
+                &ShowUpdate {
+                    date: NaiveDate::from_ymd_opt(2022, 7, day),
+                    status: Some(ShowStatus::Completed),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let wellington = played.pop().unwrap();
+    let auckland = played.pop().unwrap();
     World {
         artist,
         auckland,
@@ -479,16 +500,22 @@ async fn entries(conn: &mut AsyncPgConnection, setlist: SetlistId) -> Vec<(Setli
         .unwrap()
 }
 
-/// The score the rule gives for the stored rows.
+/// The score the rule gives for the stored rows: the crowd setlist's most voted songs, cut to
+/// as many as were performed, against the performed songs.
 async fn expected_score(
     conn: &mut AsyncPgConnection,
     predicted: SetlistId,
     actual: SetlistId,
 ) -> i32 {
-    let predicted: Vec<_> = entries(conn, predicted)
+    let list = Setlist::find(conn, predicted).await.unwrap();
+    let show = Show::find(conn, list.show_id).await.unwrap();
+    let history = History::load(conn, list.artist_id, Some((show.date, show.id)), None)
+        .await
+        .unwrap();
+    let ranked: Vec<_> = entries(conn, predicted)
         .await
         .iter()
-        .map(|(e, _)| e.song_id)
+        .map(|(e, _)| (e.song_id, e.position, e.net_votes, e.encore))
         .collect();
     let played: Vec<_> = entries(conn, actual)
         .await
@@ -499,7 +526,13 @@ async fn expected_score(
             is_tape: e.is_tape,
         })
         .collect();
-    scoring::accuracy(&predicted, &played).map_or(0, |a| a.score)
+    let rarity = history.rarity();
+    let length = scoring::performed_length(&played);
+    #[allow(clippy::cast_possible_truncation)]
+    scoring::score(&scoring::crowd_prediction(&ranked, length), &played, |s| {
+        rarity.weight(s)
+    })
+    .map_or(0, |b| b.score.round() as i32)
 }
 
 #[tokio::test]
@@ -874,7 +907,8 @@ async fn new_shows_get_a_prediction_seeded_from_history() {
     let report = import_attraction(&pool, &ticketmaster(&tm), ATTRACTION)
         .await
         .unwrap();
-    assert_eq!(report.predicted_setlists_created, 2);
+    // Not the cancelled show's: its predictions are closed.
+    assert_eq!(report.predicted_setlists_created, 1);
 
     let mut conn = db.conn().await;
     // The artist was found by its MusicBrainz id and gained its Ticketmaster id.
@@ -1138,4 +1172,72 @@ async fn a_rate_limited_import_tells_the_job_when_to_retry() {
     assert_eq!(error.provider_kind(), Some(ErrorKind::RateLimited));
     assert!(error.is_retryable());
     assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
+}
+
+#[tokio::test]
+async fn a_live_record_is_taken_over_by_the_import_and_its_scores_become_final() {
+    let db = TestDatabase::new().await;
+    let w = world(&db).await;
+    let mut conn = db.conn().await;
+    // A moderator recorded the show live: one song so far, scored provisionally.
+    let moderator =
+        theset_database::testing::fixtures::user(&mut conn, theset_database::UserRole::Moderator)
+            .await;
+    let live = Setlist::ensure_actual(&mut conn, w.auckland.id, w.artist.id, moderator.id)
+        .await
+        .unwrap();
+    let first = entries(&mut conn, w.predicted.id).await[0].1.id;
+    Setlist::append_played(&mut conn, live, first, &PlayedEntry::default())
+        .await
+        .unwrap();
+    let provisional = scoring::score_show(&mut conn, w.auckland.id).await.unwrap();
+    assert!(!provisional.is_final);
+    assert!(!provisional.scores.is_empty());
+
+    let pool = service_pool(&db);
+    let server = MockServer::start().await;
+    mount_setlists(&server).await;
+    import_artist_setlists(
+        &pool,
+        &setlistfm(&server),
+        &MBID.parse().unwrap(),
+        &SetlistImportOptions::default(),
+    )
+    .await
+    .unwrap();
+
+    // The same row, now the imported setlist with its attribution and version.
+    let actual = actual_of(&mut conn, w.auckland.id).await.unwrap();
+    assert_eq!(actual.id, live);
+    assert_eq!(actual.imported_from.as_deref(), Some("setlist.fm"));
+    assert_eq!(actual.external_id.as_deref(), Some("63de4613"));
+    assert_eq!(actual.source_version_id.as_deref(), Some("7be1aaa0"));
+    assert!(actual.source_url.is_some());
+    let titles: Vec<String> = entries(&mut conn, live)
+        .await
+        .into_iter()
+        .map(|(_, s)| s.title)
+        .collect();
+    assert_eq!(
+        titles.len(),
+        12,
+        "the imported songs replaced the live ones"
+    );
+    let scores = PredictionScore::of_show(&mut conn, w.auckland.id)
+        .await
+        .unwrap();
+    assert!(!scores.is_empty());
+    assert!(
+        scores
+            .iter()
+            .all(|s| s.is_final && s.actual_setlist_id == live)
+    );
+    let setlists_of_show: i64 = setlists::table
+        .filter(setlists::show_id.eq(w.auckland.id))
+        .filter(setlists::type_.eq(SetlistType::Actual))
+        .count()
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(setlists_of_show, 1, "no second actual setlist");
 }
