@@ -49,16 +49,20 @@ CREATE TABLE prediction_scores (
   rarity_points double precision NOT NULL CHECK (rarity_points >= 0),
   -- When the prediction was made (the setlist's creation): the later tie-break.
   predicted_at timestamptz NOT NULL,
+  -- A fan's rank on the show's board (by score, then rarity points; equal ones share a rank),
+  -- computed by scoring so that a board page and a fan's own rank are index lookups.
+  rank integer CHECK (rank >= 1),
   scored_at timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT prediction_scores_fan_has_user CHECK ((kind = 'fan') = (user_id IS NOT NULL)),
-  CONSTRAINT prediction_scores_bot_has_no_setlist CHECK ((kind = 'bot') = (setlist_id IS NULL))
+  CONSTRAINT prediction_scores_bot_has_no_setlist CHECK ((kind = 'bot') = (setlist_id IS NULL)),
+  CONSTRAINT prediction_scores_fans_ranked CHECK ((kind = 'fan') = (rank IS NOT NULL))
 );
 CREATE UNIQUE INDEX prediction_scores_baseline_key ON prediction_scores (show_id, artist_id, kind)
   WHERE kind <> 'fan';
--- A show's leaderboard in rank order (score, rarity points, earlier prediction, user), for
+-- A show's leaderboard in board order (rank, then the earlier prediction, then user), for
 -- keyset paging with one index range.
 CREATE INDEX idx_prediction_scores_show_rank ON prediction_scores
-  (show_id, (-score), (-rarity_points), predicted_at, user_id) WHERE kind = 'fan';
+  (show_id, rank, predicted_at, user_id) WHERE kind = 'fan';
 CREATE INDEX idx_prediction_scores_user ON prediction_scores (user_id, scored_at DESC)
   WHERE kind = 'fan';
 CREATE INDEX idx_prediction_scores_actual ON prediction_scores (actual_setlist_id);

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    Outcome, Usage, db, import, jobs, migrate, score, seed, stats, trending, users,
+    Outcome, Usage, db, import, jobs, leaderboard, migrate, score, seed, stats, trending, users,
 };
 use crate::database::Database;
 
@@ -51,9 +51,12 @@ enum Command {
     /// List, enqueue and retry the worker's jobs.
     #[command(subcommand)]
     Jobs(jobs::Jobs),
-    /// Score a show's predicted setlists against its actual setlist.
+    /// Score a show's predictions against its actual setlist.
     #[command(subcommand)]
     Score(score::Score),
+    /// Print a show's, an artist's or a period's leaderboard.
+    #[command(subcommand)]
+    Leaderboard(leaderboard::Leaderboard),
     /// Recompute artist statistics.
     #[command(subcommand)]
     Stats(stats::Stats),
@@ -84,6 +87,7 @@ async fn main() -> ExitCode {
         Command::Import(command) => command.run(&database).await,
         Command::Jobs(command) => command.run(&database).await,
         Command::Score(command) => command.run(&database).await,
+        Command::Leaderboard(command) => command.run(&database).await,
         Command::Stats(command) => command.run(&database).await,
         Command::Trending(command) => command.run(&database).await,
     };

@@ -25,11 +25,20 @@ impl ConfigError {
     }
 }
 
+/// Slots of the quick runner, which runs only `theset_tasks::quick_registry()`'s kinds (vote
+/// totals, pending scores) beside the main runner: long imports filling every one of the main
+/// runner's `WORKER_CONCURRENCY` slots never delay them. One is enough: both are deduplicated
+/// (one waiting at a time) and take milliseconds to a few seconds.
+pub const QUICK_CONCURRENCY: usize = 1;
+
 /// How often each periodic job is enqueued; `None` turns a schedule off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intervals {
     /// Fold pending vote totals into `setlists.total_votes` / `shows.vote_count`.
     pub vote_totals: Option<Duration>,
+    /// Score the shows whose actual setlist changed (`scores_pending`): live shows' provisional
+    /// scores reach fans this often.
+    pub scores: Option<Duration>,
     /// Show status transitions (and prediction locks) at start instants.
     pub show_status: Option<Duration>,
     /// Trending scores of shows and artists.
@@ -50,6 +59,7 @@ impl Default for Intervals {
     fn default() -> Self {
         Self {
             vote_totals: Some(Duration::from_secs(5)),
+            scores: Some(Duration::from_secs(2)),
             show_status: Some(Duration::from_secs(60)),
             trending: Some(Duration::from_secs(300)),
             artist_stats: Some(Duration::from_secs(3600)),
@@ -66,6 +76,7 @@ impl Intervals {
     pub fn longest(&self) -> Duration {
         [
             self.vote_totals,
+            self.scores,
             self.show_status,
             self.trending,
             self.artist_stats,
@@ -182,9 +193,9 @@ impl WorkerConfig {
             backoff_base,
             backoff_max: secs("WORKER_BACKOFF_MAX_SECS", defaults.backoff_max)?,
         };
-        // The runner's own statements (take, renew, record, expire) and the scheduler need
-        // connections beside the running jobs.
-        database.pool_size = database.pool_size.max(concurrency + 3);
+        // The runners' own statements (take, renew, record, expire) and the scheduler need
+        // connections beside the running jobs, and so does the quick runner's slot.
+        database.pool_size = database.pool_size.max(concurrency + QUICK_CONCURRENCY + 4);
 
         let schedules = match var("WORKER_SCHEDULES").as_deref() {
             None | Some("true" | "1" | "yes" | "on") => true,
@@ -199,6 +210,7 @@ impl WorkerConfig {
         let defaults = Intervals::default();
         let intervals = Intervals {
             vote_totals: every("WORKER_VOTE_TOTALS_EVERY_SECS", defaults.vote_totals)?,
+            scores: every("WORKER_SCORES_EVERY_SECS", defaults.scores)?,
             show_status: every("WORKER_SHOW_STATUS_EVERY_SECS", defaults.show_status)?,
             trending: every("WORKER_TRENDING_EVERY_SECS", defaults.trending)?,
             artist_stats: every("WORKER_ARTIST_STATS_EVERY_SECS", defaults.artist_stats)?,
@@ -285,7 +297,8 @@ mod tests {
         assert!(config.schedules);
         assert_eq!(config.intervals, Intervals::default());
         assert_eq!(config.jobs.keep_done, JobSettings::DEFAULT_KEEP_DONE);
-        assert!(config.database.pool_size >= config.runner.concurrency + 3);
+        assert!(config.database.pool_size >= config.runner.concurrency + QUICK_CONCURRENCY + 4);
+        assert_eq!(config.intervals.scores, Some(Duration::from_secs(2)));
         assert!(!config.runner.worker_id.is_empty());
     }
 
@@ -299,15 +312,17 @@ mod tests {
             ("WORKER_TRENDING_EVERY_SECS", "0"),
             ("WORKER_SHOW_STATUS_EVERY_SECS", "30"),
             ("WORKER_BACKOFF_BASE_MS", "1500"),
+            ("WORKER_SCORES_EVERY_SECS", "0"),
         ])
         .unwrap();
         assert_eq!(config.runner.worker_id, "w1");
         assert_eq!(config.runner.concurrency, 32);
-        assert_eq!(config.database.pool_size, 35, "raised to fit the runner");
+        assert_eq!(config.database.pool_size, 37, "raised to fit the runners");
         assert_eq!(config.runner.poll_interval, Duration::from_millis(250));
         assert_eq!(config.runner.backoff_base, Duration::from_millis(1500));
         assert!(!config.schedules);
         assert_eq!(config.intervals.trending, None);
+        assert_eq!(config.intervals.scores, None);
         assert_eq!(config.intervals.show_status, Some(Duration::from_secs(30)));
     }
 
@@ -368,6 +383,10 @@ mod tests {
         assert_eq!(
             name(&[("WORKER_TRENDING_EVERY_SECS", "soon")]),
             "WORKER_TRENDING_EVERY_SECS"
+        );
+        assert_eq!(
+            name(&[("WORKER_SCORES_EVERY_SECS", "-2")]),
+            "WORKER_SCORES_EVERY_SECS"
         );
         let database = WorkerConfig::from_lookup(
             |_| None,

@@ -5,16 +5,18 @@ pub mod schedules;
 
 use std::sync::Arc;
 
-use theset_jobs::{Runner, ShutdownReport};
+use theset_jobs::{Runner, RunnerConfig, ShutdownReport};
 use tokio_util::sync::CancellationToken;
 
-pub use config::{ConfigError, Intervals, WorkerConfig};
+pub use config::{ConfigError, Intervals, QUICK_CONCURRENCY, WorkerConfig};
 pub use schedules::{Enabled, Schedule, Scheduler, schedules};
-pub use theset_tasks::{JobContext, JobSettings, registry};
+pub use theset_tasks::{JobContext, JobSettings, quick_registry, registry};
 
 /// Runs the worker until `stop` is cancelled: the job runner (listening for new jobs on a
-/// connection of its own) and, unless turned off, the scheduler. Returns once running jobs have
-/// finished or been released (within `WORKER_SHUTDOWN_GRACE_SECS`).
+/// connection of its own), the quick runner beside it (only the quick kinds, on
+/// [`QUICK_CONCURRENCY`] slots of its own, so long imports never delay vote totals and live
+/// scores) and, unless turned off, the scheduler. Returns once running jobs have finished or been
+/// released (within `WORKER_SHUTDOWN_GRACE_SECS`).
 pub async fn run(config: WorkerConfig, stop: CancellationToken) -> anyhow::Result<ShutdownReport> {
     if config.database.user() != Some("theset_service") {
         tracing::warn!(
@@ -32,6 +34,10 @@ pub async fn run(config: WorkerConfig, stop: CancellationToken) -> anyhow::Resul
         settings: Arc::new(config.jobs.clone()),
         providers,
     };
+    let quick = Runner::new(pool.clone(), quick_registry(), context.clone())
+        .config(quick_runner(&config.runner))
+        .listen(config.database.clone());
+    let quick = tokio::spawn(quick.run(stop.clone()));
     let runner = Runner::new(pool.clone(), registry(), context)
         .config(config.runner.clone())
         .listen(config.database.clone());
@@ -39,9 +45,22 @@ pub async fn run(config: WorkerConfig, stop: CancellationToken) -> anyhow::Resul
     let scheduler = config.schedules.then(|| {
         tokio::spawn(Scheduler::new(pool, schedules(&config.intervals, enabled)).run(stop.clone()))
     });
-    let report = runner.await?;
+    let mut report = runner.await?;
+    let quick = quick.await?;
+    report.finished += quick.finished;
+    report.released.extend(quick.released);
     if let Some(scheduler) = scheduler {
         scheduler.await?;
     }
     Ok(report)
+}
+
+/// The quick runner's settings: the main runner's, on its own slots and under its own name
+/// (`jobs.locked_by` names one runner).
+pub fn quick_runner(main: &RunnerConfig) -> RunnerConfig {
+    RunnerConfig {
+        worker_id: format!("{}:quick", main.worker_id),
+        concurrency: QUICK_CONCURRENCY,
+        ..main.clone()
+    }
 }

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Intervals;
 use theset_tasks::{
     AdvanceShowStatuses, FoldVoteTotals, PruneJobs, RecomputeTrending, RefreshArtistStats,
-    SetlistFmImportRecent, SetlistFmPollAll, TicketmasterSyncTracked,
+    ScorePendingShows, SetlistFmImportRecent, SetlistFmPollAll, TicketmasterSyncTracked,
 };
 
 /// One periodic job.
@@ -112,6 +112,9 @@ pub fn schedules(intervals: &Intervals, enabled: Enabled) -> Vec<Schedule> {
         intervals
             .vote_totals
             .map(|every| Schedule::new::<FoldVoteTotals>("vote-totals", every)),
+        intervals
+            .scores
+            .map(|every| Schedule::new::<ScorePendingShows>("scores", every)),
         intervals
             .show_status
             .map(|every| Schedule::new::<AdvanceShowStatuses>("show-status", every)),
@@ -263,6 +266,7 @@ mod tests {
             names,
             [
                 "vote-totals",
+                "scores",
                 "show-status",
                 "trending",
                 "artist-stats",
@@ -280,11 +284,11 @@ mod tests {
             both,
         );
         assert!(some.iter().all(|s| s.name != "trending"));
-        assert_eq!(some.len(), 7);
+        assert_eq!(some.len(), 8);
         // Without keys, no import schedules.
         assert_eq!(
             schedules(&Intervals::default(), Enabled::default()).len(),
-            5
+            6
         );
         let tm_only = schedules(
             &Intervals::default(),
@@ -294,6 +298,6 @@ mod tests {
             },
         );
         assert_eq!(tm_only.last().map(|s| s.name), Some("ticketmaster-sync"));
-        assert_eq!(tm_only.len(), 6);
+        assert_eq!(tm_only.len(), 7);
     }
 }

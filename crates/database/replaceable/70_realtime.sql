@@ -25,12 +25,14 @@ $$;
 CREATE TRIGGER setlist_songs_realtime AFTER INSERT OR DELETE ON setlist_songs
   FOR EACH ROW EXECUTE FUNCTION realtime_notify_setlist_songs();
 
--- Vote counter updates change none of these columns, so the vote path never calls the function
--- (the WHEN test runs in C).
+-- Vote counter updates change none of these columns (those the show state carries), so the vote
+-- path never calls the function (the WHEN test runs in C).
 CREATE TRIGGER setlist_songs_realtime_update AFTER UPDATE ON setlist_songs
   FOR EACH ROW
-  WHEN ((OLD.setlist_id, OLD.song_id, OLD.position, OLD.notes, OLD.is_played, OLD.play_time)
-        IS DISTINCT FROM (NEW.setlist_id, NEW.song_id, NEW.position, NEW.notes, NEW.is_played, NEW.play_time))
+  WHEN ((OLD.setlist_id, OLD.song_id, OLD.position, OLD.notes, OLD.is_played, OLD.play_time,
+         OLD.encore, OLD.is_tape)
+        IS DISTINCT FROM (NEW.setlist_id, NEW.song_id, NEW.position, NEW.notes, NEW.is_played,
+                          NEW.play_time, NEW.encore, NEW.is_tape))
   EXECUTE FUNCTION realtime_notify_setlist_songs();
 
 CREATE FUNCTION realtime_notify_setlists() RETURNS trigger
@@ -56,6 +58,71 @@ CREATE TRIGGER setlists_realtime_update AFTER UPDATE ON setlists
   WHEN ((OLD.show_id, OLD.type, OLD.name, OLD.order_index, OLD.is_locked)
         IS DISTINCT FROM (NEW.show_id, NEW.type, NEW.name, NEW.order_index, NEW.is_locked))
   EXECUTE FUNCTION realtime_notify_setlists();
+
+-- Scoring replaces a show's prediction_scores in a few statements (thousands of rows at a big
+-- show): one notification per show and statement, from the transition table, not one per row.
+-- PostgreSQL folds repeats within the transaction.
+CREATE FUNCTION realtime_notify_prediction_scores() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    PERFORM pg_notify('theset_realtime', 'show:' || c.show_id)
+    FROM (SELECT show_id FROM changed UNION SELECT show_id FROM previous) c;
+  ELSE
+    PERFORM pg_notify('theset_realtime', 'show:' || c.show_id)
+    FROM (SELECT DISTINCT show_id FROM changed) c;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- Transition tables allow one event per trigger (OLD TABLE has no INSERT, NEW TABLE no DELETE).
+CREATE TRIGGER prediction_scores_realtime_insert AFTER INSERT ON prediction_scores
+  REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_prediction_scores();
+
+CREATE TRIGGER prediction_scores_realtime_update AFTER UPDATE ON prediction_scores
+  REFERENCING NEW TABLE AS changed OLD TABLE AS previous
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_prediction_scores();
+
+CREATE TRIGGER prediction_scores_realtime_delete AFTER DELETE ON prediction_scores
+  REFERENCING OLD TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_prediction_scores();
+
+-- A fan's name shows in the score summary of the shows they were scored at, only while their
+-- profile is public: a change of either reaches those streams. SECURITY DEFINER: the writer may
+-- be the fan, through the API's role.
+CREATE FUNCTION realtime_notify_fan_identity() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+  fan uuid;
+BEGIN
+  IF TG_TABLE_NAME = 'users' THEN
+    fan := NEW.id;
+  ELSIF TG_OP = 'DELETE' THEN
+    fan := OLD.user_id;
+  ELSE
+    fan := NEW.user_id;
+  END IF;
+  PERFORM pg_notify('theset_realtime', 'show:' || p.show_id)
+  FROM (SELECT DISTINCT show_id FROM prediction_scores WHERE user_id = fan AND kind = 'fan') p;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER user_profiles_realtime AFTER INSERT OR DELETE ON user_profiles
+  FOR EACH ROW EXECUTE FUNCTION realtime_notify_fan_identity();
+
+CREATE TRIGGER user_profiles_realtime_update AFTER UPDATE ON user_profiles
+  FOR EACH ROW WHEN (OLD.is_public IS DISTINCT FROM NEW.is_public)
+  EXECUTE FUNCTION realtime_notify_fan_identity();
+
+CREATE TRIGGER users_realtime_update AFTER UPDATE ON users
+  FOR EACH ROW
+  WHEN ((OLD.display_name, OLD.deleted_at) IS DISTINCT FROM (NEW.display_name, NEW.deleted_at))
+  EXECUTE FUNCTION realtime_notify_fan_identity();
 
 CREATE FUNCTION realtime_notify_shows() RETURNS trigger
 LANGUAGE plpgsql
@@ -101,9 +168,48 @@ AS $$
   ) c ON true
 $$;
 
--- The realtime state of shows, as JSON: the show's header and its setlists with their songs,
--- counts and vote versions, in page order. Shows that do not exist (or that RLS hides) are left
--- out. One statement, so one consistent snapshot per call.
+-- A show's scores at a glance, as JSON: whether they are final, when last scored, how many fans
+-- were scored, the bot's and the crowd's scores (the headliner's when several artists were
+-- scored; NULL when not scored) and the top 10 fans in leaderboard order (score, rarity points,
+-- earlier prediction, user id: the order of idx_prediction_scores_show_rank), named as
+-- fan_identities() names them (no name for a private fan). Runs as the caller.
+CREATE FUNCTION realtime_score_summary(target_show uuid, headliner uuid)
+RETURNS json
+LANGUAGE sql STABLE
+AS $$
+  WITH leaders AS (
+    SELECT ps.user_id, ps.score, ps.rarity_points, ps.predicted_at
+    FROM prediction_scores ps
+    WHERE ps.show_id = target_show AND ps.kind = 'fan'
+    ORDER BY (-ps.score), (-ps.rarity_points), ps.predicted_at, ps.user_id
+    LIMIT 10
+  ), names AS (
+    SELECT f.user_id, f.display_name
+    FROM fan_identities(ARRAY(SELECT l.user_id FROM leaders l)) f
+  )
+  SELECT json_build_object(
+    'is_final', coalesce(bool_and(ps.is_final), false),
+    'scored_at', max(ps.scored_at),
+    'fans', count(*) FILTER (WHERE ps.kind = 'fan'),
+    'bot', (SELECT b.score FROM prediction_scores b
+            WHERE b.show_id = target_show AND b.kind = 'bot'
+            ORDER BY b.artist_id = headliner DESC, b.artist_id LIMIT 1),
+    'crowd', (SELECT c.score FROM prediction_scores c
+              WHERE c.show_id = target_show AND c.kind = 'crowd'
+              ORDER BY c.artist_id = headliner DESC, c.artist_id LIMIT 1),
+    'leaders', coalesce((
+      SELECT json_agg(json_build_object('user_id', l.user_id, 'display_name', n.display_name,
+                                        'score', l.score)
+                      ORDER BY (-l.score), (-l.rarity_points), l.predicted_at, l.user_id)
+      FROM leaders l LEFT JOIN names n ON n.user_id = l.user_id), '[]'::json))
+  FROM prediction_scores ps
+  WHERE ps.show_id = target_show
+$$;
+
+-- The realtime state of shows, as JSON: the show's header, its setlists with their songs,
+-- counts and vote versions, in page order (fans' own predictions left out), and its score
+-- summary. Shows that do not exist (or that RLS hides) are left out. One statement, so one
+-- consistent snapshot per call.
 CREATE FUNCTION realtime_show_states(show_ids uuid[])
 RETURNS TABLE (show_id uuid, state text)
 LANGUAGE sql STABLE
@@ -118,13 +224,15 @@ AS $$
         'songs', coalesce((
           SELECT json_agg(json_build_object(
             'id', ss.id, 'song_id', ss.song_id, 'title', so.title, 'position', ss.position,
+            'encore', ss.encore, 'is_tape', ss.is_tape,
             'notes', ss.notes, 'is_played', ss.is_played, 'play_time', ss.play_time,
             'upvotes', ss.upvotes, 'downvotes', ss.downvotes, 'net_votes', ss.net_votes,
             'version', ss.vote_version) ORDER BY ss.position)
           FROM setlist_songs ss JOIN songs so ON so.id = ss.song_id
           WHERE ss.setlist_id = sl.id), '[]'::json)
       ) ORDER BY sl.type, sl.order_index, sl.id)
-      FROM setlists sl WHERE sl.show_id = s.id AND sl.owner_id IS NULL), '[]'::json)
+      FROM setlists sl WHERE sl.show_id = s.id AND sl.owner_id IS NULL), '[]'::json),
+    'scores', realtime_score_summary(s.id, s.headliner_artist_id)
   )::text
   FROM shows s
   WHERE s.id = ANY (show_ids)

@@ -153,6 +153,7 @@ diesel::table! {
         order_tau -> Nullable<Float8>,
         rarity_points -> Float8,
         predicted_at -> Timestamptz,
+        rank -> Nullable<Int4>,
         scored_at -> Timestamptz,
     }
 }

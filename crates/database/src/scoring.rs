@@ -14,7 +14,7 @@ use crate::enums::{PredictionKind, SetlistType};
 use crate::error::Result;
 use crate::history::History;
 use crate::ids::{ArtistId, SetlistId, ShowId, SongId, UserId};
-use crate::models::{NewPredictionScore, PredictionScore, Standing};
+use crate::models::{NewPredictionScore, PredictionScore, ScoredAgainst, Standing};
 use crate::schema::{setlist_songs, setlists, shows};
 
 /// Weights of the parts of the headline score; they add up to 1.
@@ -268,15 +268,11 @@ type EntryRow = (SetlistId, SongId, i32, i32, bool, i32);
 /// (in the same transaction as an import; from the score job while a show is recorded live).
 pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<ShowScores> {
     // Scored now from what this transaction sees: a queued request for it is answered.
-    // raw SQL: scores_pending is a queue outside schema.rs, like vote_totals_pending.
-    diesel::sql_query("DELETE FROM scores_pending WHERE show_id = $1")
-        .bind::<diesel::sql_types::Uuid, _>(show.0)
-        .execute(conn)
-        .await?;
-    let show_date = shows::table
+    take_pending_show(conn, show).await?;
+    let (show_date, starts_at) = shows::table
         .find(show)
-        .select(shows::date)
-        .first::<chrono::NaiveDate>(conn)
+        .select((shows::date, shows::starts_at))
+        .first::<(chrono::NaiveDate, DateTime<Utc>)>(conn)
         .await?;
     let lists: Vec<Listed> = setlists::table
         .filter(setlists::show_id.eq(show))
@@ -362,6 +358,13 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Sh
         }
         let is_final = actual.is_locked || actual.imported_from.as_deref() != Some("manual");
         any_final |= is_final;
+        let against = ScoredAgainst {
+            show,
+            artist: *artist,
+            actual: actual.id,
+            is_final,
+            starts_at,
+        };
         let history = History::load(conn, *artist, Some((show_date, show)), None).await?;
         let weights = history.rarity();
         let rarity = |song: SongId| weights.weight(song);
@@ -377,12 +380,9 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Sh
                 return;
             };
             rows.push(NewPredictionScore::new(
-                show,
-                *artist,
+                &against,
                 kind,
                 list.map(|l| (l.id, l.owner, l.created_at)),
-                actual.id,
-                is_final,
                 &breakdown,
             ));
             result.scores.push(ScoredPrediction {
@@ -434,6 +434,7 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Sh
             .count();
     result.is_final = any_final;
 
+    NewPredictionScore::rank_fans(&mut rows);
     let before = PredictionScore::fans_of_show(conn, show).await?;
     PredictionScore::replace_for_show(conn, show, &rows).await?;
     // Fans whose scores changed, including those whose prediction lost its score.
@@ -444,26 +445,43 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Sh
     Ok(result)
 }
 
-/// Takes the shows queued for scoring (`scores_pending`: their actual setlist changed, by
-/// whichever writer), each once. The scoring schedule scores them; in the same transaction, so a
-/// failure leaves them queued.
-pub async fn take_pending(conn: &mut AsyncPgConnection, limit: i64) -> Result<Vec<ShowId>> {
+/// Up to `limit` shows queued for scoring (`scores_pending`: their actual setlist's songs or
+/// lock changed, by whichever writer), other than those in `skip` (shows that failed already in
+/// this run). Takes nothing: [`take_pending_show`] does, in the transaction that scores the
+/// show, so a failure rolls the take back and the show stays queued, and a show that keeps
+/// failing holds up no other.
+pub async fn pending_shows(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+    skip: &[ShowId],
+) -> Result<Vec<ShowId>> {
     #[derive(QueryableByName)]
     struct Pending {
         #[diesel(sql_type = diesel::sql_types::Uuid)]
         show_id: ShowId,
     }
-    // raw SQL: DELETE ... RETURNING of a batch of a table with no key.
-    let taken: Vec<Pending> = diesel::sql_query(
-        "WITH batch AS (SELECT DISTINCT show_id FROM scores_pending LIMIT $1),
-              taken AS (DELETE FROM scores_pending p USING batch b WHERE p.show_id = b.show_id
-                        RETURNING p.show_id)
-         SELECT DISTINCT show_id FROM taken",
+    let skip: Vec<uuid::Uuid> = skip.iter().map(|s| s.0).collect();
+    // raw SQL: scores_pending is a queue outside schema.rs, like vote_totals_pending.
+    let rows: Vec<Pending> = diesel::sql_query(
+        "SELECT DISTINCT show_id FROM scores_pending WHERE show_id <> ALL ($2) LIMIT $1",
     )
     .bind::<diesel::sql_types::BigInt, _>(limit)
-    .get_results(conn)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(skip)
+    .load(conn)
     .await?;
-    Ok(taken.into_iter().map(|p| p.show_id).collect())
+    Ok(rows.into_iter().map(|r| r.show_id).collect())
+}
+
+/// Takes `show` off the queue, in the caller's transaction (the one that scores it). False when
+/// it was no longer queued: another worker scored it meanwhile. A concurrent taker holds the
+/// rows until its transaction ends, so two workers never score one show at once.
+pub async fn take_pending_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<bool> {
+    // raw SQL: as above.
+    let taken = diesel::sql_query("DELETE FROM scores_pending WHERE show_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(show.0)
+        .execute(conn)
+        .await?;
+    Ok(taken > 0)
 }
 
 #[cfg(test)]

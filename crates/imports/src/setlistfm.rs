@@ -352,7 +352,7 @@ async fn write_setlist(
     rows.entries = SetlistSong::insert_all(conn, &entries).await?;
     rows.total += rows.entries;
     let scores = scoring::score_show(conn, show).await?;
-    rows.total += scores.len();
+    rows.total += scores.scores.len();
     let outcome = match stored {
         Some(_) => SetlistOutcome::Replaced {
             show,

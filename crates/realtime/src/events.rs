@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use theset_database::enums::{SetlistType, ShowStatus};
-use theset_database::ids::{SetlistId, SetlistSongId, ShowId, SongId};
+use theset_database::ids::{SetlistId, SetlistSongId, ShowId, SongId, UserId};
 pub use theset_database::live::SongVotes;
 
 /// The id of an update within one stream: the listener generation that produced it and a
@@ -56,11 +56,42 @@ impl std::str::FromStr for EventId {
     }
 }
 
-/// A show as its realtime stream describes it: the header and every setlist with its songs.
+/// A show as its realtime stream describes it: the header, every setlist with its songs (fans'
+/// own predictions are not streamed), and the score summary.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShowState {
     pub show: ShowHeader,
     pub setlists: Vec<SetlistState>,
+    pub scores: ScoreSummary,
+}
+
+/// A show's prediction scores at a glance (`realtime_score_summary`): what the snapshot, and the
+/// `played` and `scored` events, carry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScoreSummary {
+    /// Scored against a final actual setlist (imported, or locked by a moderator); false while
+    /// the show is recorded live (provisional scores) or not scored at all.
+    pub is_final: bool,
+    /// When the show was last scored; `None`: never.
+    pub scored_at: Option<DateTime<Utc>>,
+    /// How many fans' predictions were scored.
+    pub fans: i64,
+    /// The bot's score (the artist's average setlist), when scored.
+    pub bot: Option<f64>,
+    /// The crowd setlist's score, when scored.
+    pub crowd: Option<f64>,
+    /// The top 10 fans: score, then rarity points (higher first), then the earlier prediction,
+    /// then the user id.
+    pub leaders: Vec<Leader>,
+}
+
+/// A fan on a show's leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Leader {
+    pub user_id: UserId,
+    /// `None` for a fan without a public profile.
+    pub display_name: Option<String>,
+    pub score: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +125,10 @@ pub struct SongEntry {
     pub song_id: SongId,
     pub title: String,
     pub position: i32,
+    /// 0 in the main set; 1, 2, ... the encore it belongs to.
+    pub encore: i32,
+    /// Played from tape (an intro, an outro): never counted by scoring.
+    pub is_tape: bool,
     pub notes: Option<String>,
     pub is_played: Option<bool>,
     pub play_time: Option<DateTime<Utc>>,
@@ -124,6 +159,7 @@ impl SongEntry {
             self.song_id,
             &self.title,
             self.position,
+            (self.encore, self.is_tape),
             &self.notes,
             self.is_played,
             self.play_time,
@@ -132,10 +168,22 @@ impl SongEntry {
             other.song_id,
             &other.title,
             other.position,
+            (other.encore, other.is_tape),
             &other.notes,
             other.is_played,
             other.play_time,
         )
+    }
+
+    fn played(&self) -> PlayedEntry {
+        PlayedEntry {
+            id: self.id,
+            song_id: self.song_id,
+            title: self.title.clone(),
+            position: self.position,
+            encore: self.encore,
+            is_tape: self.is_tape,
+        }
     }
 }
 
@@ -167,6 +215,9 @@ pub struct SetlistChanges {
     pub played: Vec<SetlistSongId>,
     /// Songs whose notes changed.
     pub noted: Vec<SetlistSongId>,
+    /// Songs moved into or out of an encore, or marked tape or not.
+    #[serde(default)]
+    pub marked: Vec<SetlistSongId>,
     /// The new lock state, when it changed.
     pub locked: Option<bool>,
     /// Name, type or order among the show's setlists changed.
@@ -202,6 +253,9 @@ impl SetlistChanges {
                     if before.notes != song.notes {
                         changes.noted.push(song.id);
                     }
+                    if (before.encore, before.is_tape) != (song.encore, song.is_tape) {
+                        changes.marked.push(song.id);
+                    }
                 }
             }
         }
@@ -236,6 +290,109 @@ pub struct SetlistUpdate {
     pub changes: SetlistChanges,
 }
 
+/// Songs just played: entries appended to an actual setlist (a moderator recording the show
+/// live, or an import), with the show's score summary as it stands (provisional scores follow
+/// in a `scored` event once the worker has scored the show).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Played {
+    pub show_id: ShowId,
+    pub setlist_id: SetlistId,
+    /// The new entries, in position order.
+    pub songs: Vec<PlayedEntry>,
+    pub scores: ScoreSummary,
+}
+
+/// One entry of a `played` event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlayedEntry {
+    /// The setlist song's id (as in the snapshot's song entries).
+    pub id: SetlistSongId,
+    pub song_id: SongId,
+    pub title: String,
+    pub position: i32,
+    pub encore: i32,
+    pub is_tape: bool,
+}
+
+/// A show's scores changed: its new summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    pub show_id: ShowId,
+    pub scores: ScoreSummary,
+}
+
+impl ShowState {
+    /// The events that take a subscriber holding `old` to `self`, in order: the header, each
+    /// changed setlist (followed by `played` when songs were appended to an actual setlist),
+    /// removed setlists, counts newer than those held when nothing else moved, and `scored`
+    /// when the score summary changed.
+    pub(crate) fn events_since(&self, old: &ShowState) -> Vec<ShowEvent> {
+        let show_id = self.show.id;
+        let mut events = Vec::new();
+        if old.show != self.show {
+            events.push(ShowEvent::Show(Arc::new(self.show.clone())));
+        }
+        let mut votes = Vec::new();
+        for setlist in &self.setlists {
+            let before = old.setlists.iter().find(|l| l.id == setlist.id);
+            match SetlistChanges::between(before, setlist) {
+                Some(changes) => {
+                    let played: Vec<PlayedEntry> = if setlist.type_ == SetlistType::Actual {
+                        (setlist.songs.iter())
+                            .filter(|s| changes.added.contains(&s.id))
+                            .map(SongEntry::played)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    events.push(ShowEvent::Setlist(Arc::new(SetlistUpdate {
+                        show_id,
+                        setlist: setlist.clone(),
+                        changes,
+                    })));
+                    if !played.is_empty() {
+                        events.push(ShowEvent::Played(Arc::new(Played {
+                            show_id,
+                            setlist_id: setlist.id,
+                            songs: played,
+                            scores: self.scores.clone(),
+                        })));
+                    }
+                }
+                None => {
+                    // Same songs in the same places: only counts may be newer.
+                    for song in &setlist.songs {
+                        let held = before
+                            .and_then(|b| b.songs.iter().find(|s| s.id == song.id))
+                            .map_or(-1, |s| s.version);
+                        if song.version > held {
+                            votes.push(song.votes(setlist.id, show_id));
+                        }
+                    }
+                }
+            }
+        }
+        for setlist in &old.setlists {
+            if !self.setlists.iter().any(|l| l.id == setlist.id) {
+                events.push(ShowEvent::SetlistRemoved {
+                    show_id,
+                    setlist_id: setlist.id,
+                });
+            }
+        }
+        if !votes.is_empty() {
+            events.push(ShowEvent::Votes(votes.into()));
+        }
+        if old.scores != self.scores {
+            events.push(ShowEvent::Scored(Arc::new(Scored {
+                show_id,
+                scores: self.scores.clone(),
+            })));
+        }
+        events
+    }
+}
+
 /// Events of a show's stream ([`crate::realtime::Realtime::subscribe_to_setlist_updates`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShowEvent {
@@ -260,6 +417,10 @@ pub enum ShowEvent {
     },
     /// The show's header changed (status, start, name).
     Show(Arc<ShowHeader>),
+    /// Songs were appended to an actual setlist (after the `setlist` event with its new state).
+    Played(Arc<Played>),
+    /// The show's prediction scores changed: the new summary.
+    Scored(Arc<Scored>),
     /// The show was deleted; the stream ends after this event.
     Removed { show_id: ShowId },
 }
@@ -322,6 +483,8 @@ impl Event for ShowEvent {
             Self::Setlist(_) => "setlist",
             Self::SetlistRemoved { .. } => "setlist_removed",
             Self::Show(_) => "show",
+            Self::Played(_) => "played",
+            Self::Scored(_) => "scored",
             Self::Removed { .. } => "removed",
         }
     }
@@ -353,6 +516,8 @@ impl Event for ShowEvent {
                 &serde_json::json!({ "show_id": show_id, "setlist_id": setlist_id }),
             ),
             Self::Show(header) => serde_json::to_vec(&**header),
+            Self::Played(played) => serde_json::to_vec(&**played),
+            Self::Scored(scored) => serde_json::to_vec(&**scored),
             Self::Removed { show_id } => {
                 serde_json::to_vec(&serde_json::json!({ "show_id": show_id }))
             }
@@ -440,6 +605,8 @@ mod tests {
             song_id: SongId(Uuid::from_u128(100 + n)),
             title: format!("Song {n}"),
             position,
+            encore: 0,
+            is_tape: false,
             notes: None,
             is_played: None,
             play_time: None,
@@ -518,6 +685,7 @@ mod tests {
                 starts_at: Utc::now(),
             },
             setlists: vec![setlist(vec![song])],
+            scores: ScoreSummary::default(),
         });
         let update = Update::new(
             EventId { epoch: 1, seq: 2 },
@@ -541,5 +709,181 @@ mod tests {
         .unwrap();
         assert_eq!(data["reason"], "lagged");
         assert_eq!(data["setlists"][0]["songs"][0]["notes"], "two\nlines");
+    }
+
+    fn show(setlists: Vec<SetlistState>, scores: ScoreSummary) -> ShowState {
+        ShowState {
+            show: ShowHeader {
+                id: ShowId(Uuid::from_u128(7)),
+                slug: "s".into(),
+                name: "S".into(),
+                status: ShowStatus::Ongoing,
+                starts_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            },
+            setlists,
+            scores,
+        }
+    }
+
+    fn actual(songs: Vec<SongEntry>) -> SetlistState {
+        SetlistState {
+            id: SetlistId(Uuid::from_u128(10)),
+            type_: SetlistType::Actual,
+            ..setlist(songs)
+        }
+    }
+
+    fn summary(fans: i64, leader_score: f64) -> ScoreSummary {
+        ScoreSummary {
+            is_final: false,
+            scored_at: DateTime::from_timestamp(1_800_000_100, 0),
+            fans,
+            bot: Some(40.0),
+            crowd: None,
+            leaders: vec![Leader {
+                user_id: UserId(Uuid::from_u128(50)),
+                display_name: None,
+                score: leader_score,
+            }],
+        }
+    }
+
+    fn names(events: &[ShowEvent]) -> Vec<&'static str> {
+        events.iter().map(Event::name).collect()
+    }
+
+    #[test]
+    fn songs_appended_to_the_actual_setlist_are_played_with_the_current_scores() {
+        let scores = summary(3, 61.5);
+        let old = show(
+            vec![setlist(vec![entry(1, 1)]), actual(vec![entry(2, 1)])],
+            scores.clone(),
+        );
+        let mut encore = entry(4, 3);
+        encore.encore = 1;
+        let mut tape = entry(3, 2);
+        tape.is_tape = true;
+        let new = show(
+            vec![
+                setlist(vec![entry(1, 1)]),
+                actual(vec![entry(2, 1), tape, encore]),
+            ],
+            scores.clone(),
+        );
+        let events = new.events_since(&old);
+        assert_eq!(names(&events), ["setlist", "played"]);
+        let ShowEvent::Played(played) = &events[1] else {
+            unreachable!()
+        };
+        assert_eq!(played.setlist_id, SetlistId(Uuid::from_u128(10)));
+        assert_eq!(played.scores, scores, "the summary as it stands");
+        let entries: Vec<_> = played
+            .songs
+            .iter()
+            .map(|s| (s.id.0.as_u128(), s.position, s.encore, s.is_tape))
+            .collect();
+        assert_eq!(entries, [(3, 2, 0, true), (4, 3, 1, false)]);
+        let data: serde_json::Value = serde_json::from_slice(&events[1].data().unwrap()).unwrap();
+        assert_eq!(data["songs"][1]["title"], "Song 4");
+        assert_eq!(
+            data["songs"][1]["song_id"],
+            Uuid::from_u128(104).to_string()
+        );
+        assert_eq!(data["scores"]["fans"], 3);
+        assert_eq!(data["scores"]["crowd"], serde_json::Value::Null);
+        assert_eq!(
+            data["scores"]["leaders"][0]["display_name"],
+            serde_json::Value::Null
+        );
+
+        // Songs added to a predicted setlist are not played.
+        let predicted = show(
+            vec![
+                setlist(vec![entry(1, 1), entry(5, 2)]),
+                actual(vec![entry(2, 1)]),
+            ],
+            scores.clone(),
+        );
+        assert_eq!(names(&predicted.events_since(&old)), ["setlist"]);
+        // A new actual setlist with songs: all of them played.
+        let first = show(vec![setlist(vec![entry(1, 1)])], scores.clone());
+        let events = old.events_since(&first);
+        assert_eq!(names(&events), ["setlist", "played"]);
+        // Removing a played song (a correction) is a setlist change, nothing played.
+        let corrected = show(vec![setlist(vec![entry(1, 1)]), actual(vec![])], scores);
+        assert_eq!(names(&corrected.events_since(&old)), ["setlist"]);
+    }
+
+    #[test]
+    fn a_changed_score_summary_is_scored_and_nothing_else() {
+        let old = show(vec![actual(vec![entry(2, 1)])], ScoreSummary::default());
+        let scored = show(vec![actual(vec![entry(2, 1)])], summary(1, 20.0));
+        let events = scored.events_since(&old);
+        assert_eq!(names(&events), ["scored"]);
+        let ShowEvent::Scored(update) = &events[0] else {
+            unreachable!()
+        };
+        assert_eq!(update.scores, summary(1, 20.0));
+        let data: serde_json::Value = serde_json::from_slice(&events[0].data().unwrap()).unwrap();
+        assert_eq!(data["show_id"], Uuid::from_u128(7).to_string());
+        assert_eq!(data["scores"]["leaders"][0]["score"], 20.0);
+        assert_eq!(data["scores"]["bot"], 40.0);
+        // A leader's new score, a newly final show: scored again.
+        let rescored = show(vec![actual(vec![entry(2, 1)])], summary(1, 25.0));
+        assert_eq!(names(&rescored.events_since(&scored)), ["scored"]);
+        let mut finalised = rescored.clone();
+        finalised.scores.is_final = true;
+        assert_eq!(names(&finalised.events_since(&rescored)), ["scored"]);
+        // The same summary: nothing.
+        assert!(rescored.events_since(&rescored.clone()).is_empty());
+        // A song played and the show scored between two reads: both, played first.
+        let both = show(
+            vec![actual(vec![entry(2, 1), entry(3, 2)])],
+            summary(2, 30.0),
+        );
+        assert_eq!(
+            names(&both.events_since(&rescored)),
+            ["setlist", "played", "scored"]
+        );
+    }
+
+    #[test]
+    fn encore_and_tape_marks_are_setlist_changes() {
+        let old = setlist(vec![entry(1, 1), entry(2, 2)]);
+        let mut marked = old.clone();
+        marked.songs[1].encore = 1;
+        marked.songs[0].is_tape = true;
+        let changes = SetlistChanges::between(Some(&old), &marked).unwrap();
+        assert_eq!(
+            changes.marked,
+            [
+                SetlistSongId(Uuid::from_u128(1)),
+                SetlistSongId(Uuid::from_u128(2))
+            ]
+        );
+        assert!(changes.added.is_empty() && !changes.reordered);
+    }
+
+    #[test]
+    fn the_state_sql_shape_decodes() {
+        // As realtime_show_states writes it (json_build_object of PostgreSQL's types).
+        let state: ShowState = serde_json::from_value(serde_json::json!({
+            "show": {"id": Uuid::from_u128(7), "slug": "s", "name": "S", "status": "ongoing",
+                     "starts_at": "2026-12-06T20:00:00+00:00"},
+            "setlists": [{"id": Uuid::from_u128(10), "type": "actual", "name": "Main Set",
+                          "order_index": 0, "is_locked": false, "songs": [
+                {"id": Uuid::from_u128(2), "song_id": Uuid::from_u128(102), "title": "Song 2",
+                 "position": 1, "encore": 1, "is_tape": false, "notes": null, "is_played": true,
+                 "play_time": "2026-12-06T20:03:11.123456+00:00", "upvotes": 0,
+                 "downvotes": 0, "net_votes": 0, "version": 0}]}],
+            "scores": {"is_final": false, "scored_at": "2026-12-06T20:03:12.5+00:00", "fans": 1,
+                       "bot": null, "crowd": 12.5, "leaders": [
+                {"user_id": Uuid::from_u128(50), "display_name": "Ada", "score": 80}]}
+        }))
+        .unwrap();
+        assert_eq!(state.setlists[0].songs[0].encore, 1);
+        assert_eq!(state.scores.crowd, Some(12.5));
+        assert_eq!(state.scores.leaders[0].display_name.as_deref(), Some("Ada"));
+        assert_eq!(state.scores.leaders[0].score, 80.0);
     }
 }

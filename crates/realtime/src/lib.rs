@@ -32,8 +32,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 pub use events::{
-    Event, EventId, ResyncReason, SetlistChanges, SetlistState, SetlistUpdate, ShowEvent,
-    ShowHeader, ShowState, SongEntry, SongEvent, SongVotes, Update,
+    Event, EventId, Leader, Played, PlayedEntry, ResyncReason, ScoreSummary, Scored,
+    SetlistChanges, SetlistState, SetlistUpdate, ShowEvent, ShowHeader, ShowState, SongEntry,
+    SongEvent, SongVotes, Update,
 };
 pub use hub::Subscription;
 pub use listener::APPLICATION_NAME;

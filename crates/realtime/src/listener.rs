@@ -13,9 +13,7 @@ use futures_util::{FutureExt, StreamExt};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::events::{
-    ResyncReason, SetlistChanges, SetlistUpdate, ShowEvent, ShowState, SongEvent, SongVotes,
-};
+use crate::events::{ResyncReason, ShowEvent, ShowState, SongEvent, SongVotes};
 use crate::hub::{Hub, ShowKind, SongKind, Topic};
 use theset_database::DatabaseConfig;
 use theset_database::ids::{SetlistSongId, ShowId};
@@ -488,50 +486,14 @@ impl<'h> Session<'h> {
         Ok(())
     }
 
-    /// Sends the differences between a show's held state and its new one, then holds the new.
+    /// Sends the differences between a show's held state and its new one
+    /// ([`ShowState::events_since`]), then holds the new.
     fn apply_show(&self, topic: &Topic<ShowKind>, new: ShowState) {
         let mut inner = topic.lock();
         let Some(old) = inner.state.clone() else {
             return;
         };
-        let show_id = new.show.id;
-        let mut events = Vec::new();
-        if old.show != new.show {
-            events.push(ShowEvent::Show(Arc::new(new.show.clone())));
-        }
-        let mut votes = Vec::new();
-        for setlist in &new.setlists {
-            let before = old.setlists.iter().find(|l| l.id == setlist.id);
-            match SetlistChanges::between(before, setlist) {
-                Some(changes) => events.push(ShowEvent::Setlist(Arc::new(SetlistUpdate {
-                    show_id,
-                    setlist: setlist.clone(),
-                    changes,
-                }))),
-                None => {
-                    // Same songs in the same places: only counts may be newer.
-                    for song in &setlist.songs {
-                        let held = before
-                            .and_then(|b| b.songs.iter().find(|s| s.id == song.id))
-                            .map_or(-1, |s| s.version);
-                        if song.version > held {
-                            votes.push(song.votes(setlist.id, show_id));
-                        }
-                    }
-                }
-            }
-        }
-        for setlist in &old.setlists {
-            if !new.setlists.iter().any(|l| l.id == setlist.id) {
-                events.push(ShowEvent::SetlistRemoved {
-                    show_id,
-                    setlist_id: setlist.id,
-                });
-            }
-        }
-        if !votes.is_empty() {
-            events.push(ShowEvent::Votes(votes.into()));
-        }
+        let events = new.events_since(&old);
         // Counts in the new state may be older than counts already sent: keep the newer.
         let mut new = new;
         for setlist in &mut new.setlists {

@@ -53,6 +53,12 @@ async fn sql(conn: &mut AsyncPgConnection, statement: &str) {
     diesel::sql_query(statement).execute(conn).await.unwrap();
 }
 
+/// Several statements in one go, as psql sends a script.
+async fn script(conn: &mut AsyncPgConnection, statements: &str) {
+    use diesel_async::SimpleAsyncConnection;
+    conn.batch_execute(statements).await.unwrap();
+}
+
 #[derive(QueryableByName, Debug, PartialEq, Eq, Clone, Copy)]
 struct Counts {
     #[diesel(sql_type = Integer)]
@@ -654,4 +660,150 @@ async fn a_removed_song_ends_its_stream_and_unknown_ids_are_not_found() {
         realtime.subscribe_to_setlist_updates(sample.show.id).await,
         Err(theset_database::Error::Unavailable(_))
     ));
+}
+
+#[derive(QueryableByName, Debug)]
+struct Entry {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+}
+
+#[tokio::test]
+async fn a_song_recorded_live_is_played_and_scoring_the_show_is_scored() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let sample = fixtures::show(&mut conn, 3).await;
+    let show = sample.show.id;
+    let artist = sample.artist.id;
+    let [first, second, third] = [0, 1, 2].map(|i| sample.songs[i].id);
+    // A fan with a public profile predicts songs 1, 2 and 3 (in that order) before the show.
+    let fan = fixtures::user(&mut conn, UserRole::User).await;
+    let prediction = uuid::Uuid::new_v4();
+    script(
+        &mut conn,
+        &format!(
+            "UPDATE users SET display_name = 'Ada' WHERE id = '{fan}';
+             INSERT INTO user_profiles (user_id, is_public) VALUES ('{fan}', true);
+             INSERT INTO setlists (id, show_id, artist_id, type, owner_id)
+               VALUES ('{prediction}', '{show}', '{artist}', 'predicted', '{fan}');
+             INSERT INTO setlist_songs (setlist_id, song_id, position)
+               VALUES ('{prediction}', '{first}', 1), ('{prediction}', '{second}', 2),
+                      ('{prediction}', '{third}', 3);",
+            fan = fan.id
+        ),
+    )
+    .await;
+    // The show starts; a moderator opens its live record.
+    let moderator = fixtures::user(&mut conn, UserRole::Moderator).await;
+    let actual = uuid::Uuid::new_v4();
+    script(
+        &mut conn,
+        &format!(
+            "UPDATE shows SET status = 'ongoing' WHERE id = '{show}';
+             INSERT INTO setlists (id, show_id, artist_id, type, imported_from)
+               VALUES ('{actual}', '{show}', '{artist}', 'actual', 'manual');"
+        ),
+    )
+    .await;
+
+    let realtime = start(&db, options());
+    let mut stream = realtime.subscribe_to_setlist_updates(show).await.unwrap();
+    let ShowEvent::Snapshot(state) = &next(&mut stream).await.event else {
+        panic!("the show stream must begin with a snapshot");
+    };
+    // The fan's own prediction is not streamed; nothing is scored yet.
+    assert_eq!(state.setlists.len(), 2, "{state:?}");
+    assert_eq!(state.scores, theset_realtime::ScoreSummary::default());
+
+    // The moderator records the opener through the API's role, as the API would.
+    let mut api = db.conn_as("theset_api").await;
+    let claims = serde_json::json!({"sub": moderator.id, "role": "authenticated"}).to_string();
+    let appended: Vec<Entry> = diesel::sql_query(format!(
+        "WITH claims AS (SELECT set_config('request.jwt.claims', '{claims}', true))
+         SELECT s.id FROM claims, append_played_song('{actual}', '{first}', 0, false, NULL, NULL, NULL) s"
+    ))
+    .load(&mut api)
+    .await
+    .unwrap();
+    assert_eq!(appended.len(), 1);
+    let entry = SetlistSongId(appended[0].id);
+
+    let seen = until(&mut stream, |u| matches!(u.event, ShowEvent::Played(_))).await;
+    assert!(
+        matches!(&seen[0].event, ShowEvent::Setlist(u) if u.changes.added == [entry]),
+        "the setlist's new state comes first: {seen:?}"
+    );
+    let ShowEvent::Played(played) = &seen.last().unwrap().event else {
+        unreachable!()
+    };
+    assert_eq!(played.setlist_id.0, actual);
+    assert_eq!(played.songs.len(), 1);
+    assert_eq!(
+        (
+            played.songs[0].id,
+            played.songs[0].song_id,
+            played.songs[0].position,
+            played.songs[0].encore,
+            played.songs[0].is_tape
+        ),
+        (entry, first, 1, 0, false)
+    );
+    assert_eq!(played.songs[0].title, sample.songs[0].title);
+    assert_eq!(played.scores.fans, 0, "not scored yet");
+    let frame = String::from_utf8(seen.last().unwrap().sse().to_vec()).unwrap();
+    assert!(frame.contains("event: played\n"), "{frame}");
+
+    // Scoring the show (as the worker's schedule does) sends the new summary.
+    {
+        use diesel_async::AsyncConnection;
+        conn.transaction(async |conn| theset_database::scoring::score_show(conn, show).await)
+            .await
+            .unwrap();
+    }
+    let update = next(&mut stream).await;
+    let ShowEvent::Scored(scored) = &update.event else {
+        panic!("expected scored, got {update:?}");
+    };
+    assert_eq!(scored.show_id, show);
+    let scores = &scored.scores;
+    assert!(!scores.is_final, "a live record scores provisionally");
+    assert!(scores.scored_at.is_some());
+    assert_eq!(scores.fans, 1);
+    assert_eq!(scores.bot, None, "no history: no bot");
+    assert!(scores.crowd.is_some(), "the crowd setlist is scored too");
+    assert_eq!(scores.leaders.len(), 1);
+    assert_eq!(scores.leaders[0].user_id, fan.id);
+    assert_eq!(scores.leaders[0].display_name.as_deref(), Some("Ada"));
+    assert!(scores.leaders[0].score > 0.0, "the opener was predicted");
+    let frame = String::from_utf8(update.sse().to_vec()).unwrap();
+    assert!(frame.contains("event: scored\n"), "{frame}");
+
+    // A fan who turns their profile private loses their name on the stream at once, and in
+    // later snapshots.
+    sql(
+        &mut conn,
+        &format!(
+            "UPDATE user_profiles SET is_public = false WHERE user_id = '{}'",
+            fan.id
+        ),
+    )
+    .await;
+    let ShowEvent::Scored(hidden) = &next(&mut stream).await.event else {
+        panic!("expected scored");
+    };
+    assert_eq!(hidden.scores.leaders[0].display_name, None);
+    assert_eq!(hidden.scores.leaders[0].score, scores.leaders[0].score);
+    let mut later = realtime.subscribe_to_setlist_updates(show).await.unwrap();
+    let ShowEvent::Snapshot(state) = &next(&mut later).await.event else {
+        panic!("expected a snapshot");
+    };
+    assert_eq!(state.scores.leaders[0].display_name, None);
+    assert_eq!(state.scores.fans, 1);
+    let song = &state
+        .setlists
+        .iter()
+        .find(|l| l.id.0 == actual)
+        .unwrap()
+        .songs[0];
+    assert_eq!((song.encore, song.is_tape), (0, false));
 }

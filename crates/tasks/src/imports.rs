@@ -15,8 +15,10 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use theset_database::enums::ShowStatus;
+use theset_database::ids::ArtistId;
+use theset_database::models::ArtistStats;
 use theset_database::schema::{artists, show_artists, shows};
-use theset_imports::{ArtistKey, ImportError, SetlistImportOptions};
+use theset_imports::{ArtistKey, ImportError, SetlistImportOptions, SetlistReport};
 use theset_jobs::{Job, give_up, retry_after};
 
 use crate::context::JobContext;
@@ -40,6 +42,45 @@ fn artist_key(artist: &str) -> anyhow::Result<ArtistKey> {
     }
     let Ok(key) = artist.parse::<ArtistKey>();
     Ok(key)
+}
+
+/// After a setlist.fm import that wrote actual setlists: the artist's statistics (song
+/// statistics, the bot's average setlist, `artist_stats`) refreshed at once, inline, after the
+/// import committed, so the next show's bot and rarity see the new setlists; one artist takes
+/// milliseconds beside the import's pages. Not a job's failure (the import is done and must not
+/// be retried for it): on an error a `refresh_artist_stats` job for the artist is enqueued
+/// instead (deduplicated by artist), and the hourly refresh of every artist is the last resort.
+async fn refresh_stats_after(ctx: &JobContext, report: &SetlistReport) {
+    let Some(artist) = report.artist_id else {
+        return;
+    };
+    if report.created + report.replaced == 0 {
+        return;
+    }
+    if let Err(e) = refresh_artist(ctx, artist).await {
+        tracing::warn!(%artist, error = %e, "cannot refresh the artist's statistics; enqueueing it");
+        let job = crate::RefreshArtistStats {
+            artists: Some(vec![artist]),
+        };
+        let enqueued = async {
+            let mut conn = ctx.conn().await?;
+            Ok::<_, anyhow::Error>(theset_jobs::enqueue(&mut conn, &job).await?)
+        }
+        .await;
+        if let Err(e) = enqueued {
+            tracing::warn!(%artist, error = %e, "cannot enqueue the artist's statistics either");
+        }
+    }
+}
+
+async fn refresh_artist(ctx: &JobContext, artist: ArtistId) -> anyhow::Result<()> {
+    use diesel_async::AsyncConnection;
+    let mut conn = ctx.conn().await?;
+    let written = conn
+        .transaction(async |conn| ArtistStats::refresh(conn, Some(&[artist]), None).await)
+        .await?;
+    tracing::info!(%artist, written, "artist statistics refreshed after an import");
+    Ok(())
 }
 
 /// Ticketmaster: an attraction's upcoming events → artist, venues, shows, line-ups, statuses.
@@ -117,6 +158,7 @@ impl Job for SetlistFmImportArtist {
             unchanged = report.unchanged,
             "setlist.fm import done"
         );
+        refresh_stats_after(&ctx, &report).await;
         Ok(())
     }
 }
@@ -150,6 +192,7 @@ impl Job for SetlistFmPollCorrections {
             created = report.created,
             "setlist.fm corrections polled"
         );
+        refresh_stats_after(&ctx, &report).await;
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ pub use imports::{
 };
 pub use maintenance::{
     AdvanceShowStatuses, FoldVoteTotals, PruneJobs, RecomputeTrending, RefreshArtistStats,
+    ScorePendingShows, ScoringRun,
 };
 
 pub use context::{JobContext, JobSettings, ProviderDisabled};
@@ -20,6 +21,7 @@ pub use context::{JobContext, JobSettings, ProviderDisabled};
 pub fn registry() -> Registry<JobContext> {
     Registry::new()
         .register::<FoldVoteTotals>()
+        .register::<ScorePendingShows>()
         .register::<AdvanceShowStatuses>()
         .register::<RecomputeTrending>()
         .register::<RefreshArtistStats>()
@@ -31,6 +33,15 @@ pub fn registry() -> Registry<JobContext> {
         .register::<SetlistFmPollCorrections>()
         .register::<SetlistFmPollAll>()
         .register::<SpotifyImportCatalog>()
+}
+
+/// The quick kinds: short, frequent jobs whose delay fans see (vote totals, live scores). The
+/// worker runs them on slots of their own as well, so long imports filling every slot of
+/// [`registry`]'s runner never hold them up.
+pub fn quick_registry() -> Registry<JobContext> {
+    Registry::new()
+        .register::<FoldVoteTotals>()
+        .register::<ScorePendingShows>()
 }
 
 #[cfg(test)]
@@ -48,6 +59,7 @@ mod tests {
                 "prune_jobs",
                 "recompute_trending",
                 "refresh_artist_stats",
+                "score_pending_shows",
                 "setlistfm_import_artist",
                 "setlistfm_import_recent",
                 "setlistfm_poll_all",
@@ -56,6 +68,10 @@ mod tests {
                 "ticketmaster_sync_artist",
                 "ticketmaster_sync_tracked"
             ]
+        );
+        assert_eq!(
+            quick_registry().kinds(),
+            ["fold_vote_totals", "score_pending_shows"]
         );
         let all = registry
             .new_job("refresh_artist_stats", serde_json::json!({}))

@@ -1,5 +1,5 @@
-//! Jobs that keep derived data current: vote totals, show statuses, trending scores, artist
-//! statistics, and the queue's own pruning. Each calls one idempotent SQL function of
+//! Jobs that keep derived data current: vote totals, prediction scores, show statuses, trending
+//! scores, artist statistics, and the queue's own pruning. Each calls idempotent functions of
 //! `theset-database`, so running one twice (or late) is harmless.
 
 use std::time::Duration;
@@ -8,8 +8,9 @@ use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use theset_database::ids::ArtistId;
+use theset_database::ids::{ArtistId, ShowId};
 use theset_database::models::{ArtistStats, Show, Vote};
+use theset_database::scoring;
 use theset_jobs::Job;
 
 use crate::context::JobContext;
@@ -54,6 +55,97 @@ impl Job for FoldVoteTotals {
         let mut conn = ctx.conn().await?;
         let changed = Vote::refresh_totals(&mut conn).await?;
         tracing::debug!(changed, "vote totals folded");
+        Ok(())
+    }
+}
+
+/// Scores the shows whose actual setlist changed (`scores_pending`: a song recorded live, an
+/// import, a correction, a lock), each in a transaction of its own that also takes it off the
+/// queue (`theset_database::scoring::pending_shows`, `take_pending_show`), so a failed show stays queued for the next run and
+/// holds up no other. A failure is logged, not the job's: the next run retries it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScorePendingShows {}
+
+impl ScorePendingShows {
+    /// Shows read from the queue per round; rounds go on until the queue is empty (or only
+    /// shows that failed in this run are left) or `BUDGET` has passed.
+    const BATCH: i64 = 50;
+    /// Longer queues (a bulk import) are left to the next run, so one run never nears TIMEOUT.
+    const BUDGET: Duration = Duration::from_secs(45);
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScoringRun {
+    /// Shows scored.
+    pub scored: usize,
+    /// Shows that failed (still queued).
+    pub failed: Vec<ShowId>,
+}
+
+impl ScorePendingShows {
+    /// One run over the queue (what the job does), on `conn`.
+    pub async fn run_once(conn: &mut AsyncPgConnection) -> anyhow::Result<ScoringRun> {
+        let started = std::time::Instant::now();
+        let mut run = ScoringRun::default();
+        while started.elapsed() < Self::BUDGET {
+            let shows = scoring::pending_shows(conn, Self::BATCH, &run.failed).await?;
+            if shows.is_empty() {
+                break;
+            }
+            for show in shows {
+                let scored = conn
+                    .transaction(async |conn| {
+                        if !scoring::take_pending_show(conn, show).await? {
+                            return Ok(None);
+                        }
+                        scoring::score_show(conn, show).await.map(Some)
+                    })
+                    .await;
+                match scored {
+                    Ok(Some(scores)) => {
+                        run.scored += 1;
+                        tracing::debug!(
+                            %show,
+                            predictions = scores.scores.len(),
+                            is_final = scores.is_final,
+                            "show scored"
+                        );
+                    }
+                    // Scored by another worker meanwhile.
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(%show, error = %e, "cannot score a show; it stays queued");
+                        run.failed.push(show);
+                    }
+                }
+            }
+        }
+        Ok(run)
+    }
+}
+
+impl Job for ScorePendingShows {
+    const KIND: &'static str = "score_pending_shows";
+    const PRIORITY: i16 = 10;
+    const MAX_ATTEMPTS: i32 = 3;
+    const TIMEOUT: Duration = Duration::from_secs(120);
+    type Context = JobContext;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(Self::KIND.to_owned())
+    }
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let mut conn = ctx.conn().await?;
+        let run = Self::run_once(&mut conn).await?;
+        if run.scored > 0 || !run.failed.is_empty() {
+            tracing::info!(
+                scored = run.scored,
+                failed = run.failed.len(),
+                "pending shows scored"
+            );
+        }
         Ok(())
     }
 }

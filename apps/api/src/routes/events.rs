@@ -56,9 +56,13 @@ fn last_event_id(req: &HttpRequest, params: EventsParams) -> Option<String> {
 /// `{songs: [{id, upvotes, downvotes, net_votes, version}]}` (`id`: the setlist song's),
 /// coalesced over at most 100 ms, each song's `version` only growing; `setlist` `{show_id,
 /// setlist, changes}` with the setlist's full new state; `setlist_removed`; `show` (the header);
-/// `resync` `{reason, show, setlists}` when the client fell behind, the server's database
-/// listener reconnected, or the `Last-Event-ID` is no longer held; `removed` when the show is
-/// deleted (the stream then ends).
+/// `played` `{show_id, setlist_id, songs: [{id, song_id, title, position, encore, is_tape}],
+/// scores}` when songs are recorded on the actual setlist (live, or imported), with the current
+/// (provisional) score summary; `scored` `{show_id, scores}` when the show's scores change
+/// (`scores`: `{is_final, scored_at, fans, bot, crowd, leaders}`, also in the snapshot);
+/// `resync` `{reason, show, setlists, scores}` when the client fell behind, the server's
+/// database listener reconnected, or the `Last-Event-ID` is no longer held; `removed` when the
+/// show is deleted (the stream then ends).
 #[utoipa::path(
     operation_id = "shows_events",
     tag = "realtime",

@@ -99,7 +99,8 @@ fn number(text: &str) -> ApiResult<f64> {
         .ok_or_else(wrong_board)
 }
 
-/// A show's leaderboard: fans by score, then rarity points, then the earlier prediction.
+/// A show's leaderboard: fans by score, then rarity points (equal ones share a rank), then the
+/// earlier prediction.
 #[utoipa::path(
     operation_id = "leaderboards_show",
     tag = "leaderboards",
@@ -124,11 +125,12 @@ pub async fn show(
             let board = format!("show:{}", show.id);
             let after = match &cursor {
                 Some(c) => {
-                    let p = cursor_parts(c, &board, 3)?;
-                    let at = DateTime::parse_from_rfc3339(p[2])
+                    let p = cursor_parts(c, &board, 2)?;
+                    let rank: i64 = p[0].parse().map_err(|_| wrong_board())?;
+                    let at = DateTime::parse_from_rfc3339(p[1])
                         .map_err(|_| wrong_board())?
                         .to_utc();
-                    Some((number(p[0])?, number(p[1])?, at, UserId(c.id)))
+                    Some((rank, at, UserId(c.id)))
                 }
                 None => None,
             };
@@ -154,7 +156,7 @@ pub async fn show(
                 |r| {
                     let at: DateTime<Utc> = r.predicted_at.unwrap_or_default();
                     Cursor::new(
-                        format!("{board}|{}|{}|{}", r.value, r.secondary, at.to_rfc3339()),
+                        format!("{board}|{}|{}", r.rank, at.to_rfc3339()),
                         r.user_id.0,
                     )
                 },

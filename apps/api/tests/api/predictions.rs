@@ -596,7 +596,7 @@ async fn a_live_show_is_recorded_scored_and_ranked() {
     assert_problem(&reply, 422, "song_id");
 
     // PostgreSQL queued the show for scoring; score it as the worker's schedule would.
-    let pending = scoring::take_pending(&mut conn, 10).await.unwrap();
+    let pending = scoring::pending_shows(&mut conn, 10, &[]).await.unwrap();
     assert_eq!(pending, [sample.show.id]);
     let scored = scoring::score_show(&mut conn, sample.show.id)
         .await
@@ -729,7 +729,7 @@ async fn a_live_show_is_recorded_scored_and_ranked() {
     .await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(
-        scoring::take_pending(&mut conn, 10).await.unwrap(),
+        scoring::pending_shows(&mut conn, 10, &[]).await.unwrap(),
         [sample.show.id]
     );
     assert!(

@@ -6,6 +6,7 @@
 pub mod db;
 pub mod import;
 pub mod jobs;
+pub mod leaderboard;
 pub mod migrate;
 pub mod score;
 pub mod seed;

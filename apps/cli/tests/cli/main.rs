@@ -8,3 +8,4 @@ mod cli;
 mod imports;
 mod jobs;
 mod maintenance;
+mod scores;

@@ -1,100 +1,10 @@
-//! `theset score show`, `theset stats refresh` and `theset trending recompute` as subprocesses
-//! against a fresh database: what they print and the rows they write, and that a second run
-//! writes nothing.
+//! `theset stats refresh` and `theset trending recompute` as subprocesses against a fresh
+//! database: what they print and the rows they write, and that a second run writes nothing
+//! (`theset score show` is in scores.rs).
 
 use crate::common::*;
 use diesel_async::RunQueryDsl;
-use theset_database::SetlistType;
-use theset_database::models::{NewSetlist, NewSetlistSong, Setlist, SetlistSong};
-use theset_database::scoring::{self, PlayedSong};
 use theset_database::testing::{TestDatabase, fixtures};
-
-#[tokio::test]
-async fn score_show_scores_predictions_against_the_actual_setlist() {
-    let db = TestDatabase::new().await;
-    let url = db.url_as("theset_service");
-    let mut conn = db.conn().await;
-    let sample = fixtures::show(&mut conn, 5).await;
-    let slug = sample.show.slug.clone();
-
-    // Before an actual setlist exists the prediction scores 0, with the reason.
-    let none = theset_on(&url, &["score", "show", &slug]);
-    assert_exit(&none, 0);
-    assert!(
-        stdout(&none).contains("no actual setlist to score against"),
-        "{}",
-        both(&none)
-    );
-
-    // Played: songs 3, 1, 2 and a song nobody predicted.
-    let actual = Setlist::create(
-        &mut conn,
-        &NewSetlist::new(sample.show.id, sample.artist.id, SetlistType::Actual),
-    )
-    .await
-    .unwrap();
-    let played = [&sample.songs[2], &sample.songs[0], &sample.songs[1]];
-    for (position, song) in played.iter().enumerate() {
-        SetlistSong::create(
-            &mut conn,
-            &NewSetlistSong::new(actual.id, song.id, i32::try_from(position + 1).unwrap()),
-        )
-        .await
-        .unwrap();
-    }
-    let predicted: Vec<_> = sample.songs.iter().map(|s| s.id).collect();
-    let actual_entries: Vec<PlayedSong> = played
-        .iter()
-        .map(|s| PlayedSong {
-            song_id: s.id,
-            encore: 0,
-            is_tape: false,
-        })
-        .collect();
-    let expected = scoring::accuracy(&predicted, &actual_entries).unwrap();
-    assert!(expected.score > 0 && expected.score < 100);
-
-    let scored = theset_on(&url, &["score", "show", &slug, "--json"]);
-    assert_exit(&scored, 0);
-    let scored = json(&scored);
-    let scored = scored.as_array().unwrap();
-    assert_eq!(scored.len(), 1);
-    assert_eq!(scored[0]["setlist_id"], sample.setlist.id.to_string());
-    assert_eq!(scored[0]["score"], expected.score);
-    assert_eq!(scored[0]["accuracy"]["hits"], 3);
-    let stored = rows(
-        &mut conn,
-        &format!(
-            "SELECT accuracy_score::text AS row FROM setlists WHERE id = '{}'",
-            sample.setlist.id
-        ),
-    )
-    .await;
-    assert_eq!(stored, vec![expected.score.to_string()]);
-
-    // By id, as text: the same score, and nothing rewritten.
-    let before = dump(&mut conn, &["setlists"], &[]).await;
-    let text = theset_on(&url, &["score", "show", &sample.show.id.to_string()]);
-    assert_exit(&text, 0);
-    let out = stdout(&text);
-    assert!(out.contains(&slug), "{out}");
-    let line = out
-        .lines()
-        .find(|l| l.starts_with(&sample.setlist.id.to_string()))
-        .unwrap();
-    assert_eq!(
-        line.split_whitespace().nth(1),
-        Some(expected.score.to_string().as_str()),
-        "{out}"
-    );
-    assert!(out.contains("1 predicted setlist scored"), "{out}");
-    assert_eq!(dump(&mut conn, &["setlists"], &[]).await, before);
-
-    let missing = theset_on(&url, &["score", "show", "no-such-show"]);
-    assert_one_line_error(&missing, 1, "no show has the id or slug no-such-show");
-    let bad = theset_on(UNREACHABLE, &["score", "show", "two words"]);
-    assert_one_line_error(&bad, 2, "is not a show id or slug");
-}
 
 #[tokio::test]
 async fn stats_refresh_writes_each_artists_figures_once() {

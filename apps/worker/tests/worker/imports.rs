@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use theset_database::JobState;
 use theset_database::enums::{SetlistType, ShowStatus};
 use theset_database::models::{Artist, NewArtist, NewSetlist, NewShow, Setlist, Show};
-use theset_database::schema::{artists, jobs, setlists, shows};
+use theset_database::schema::{artists, jobs, setlists, shows, song_stats};
 use theset_database::testing::{TestDatabase, fixtures};
 use theset_jobs::{Runner, RunnerConfig};
 use theset_providers::{
@@ -75,6 +75,7 @@ fn worker_config(db: &TestDatabase, worker: &str) -> WorkerConfig {
         schedules: true,
         intervals: Intervals {
             vote_totals: None,
+            scores: None,
             show_status: None,
             trending: None,
             artist_stats: None,
@@ -250,6 +251,24 @@ async fn a_setlistfm_import_job_writes_the_setlists() {
         .await
         .unwrap();
     assert!(synced.is_some());
+    // The artist's statistics were refreshed by the import job itself (no schedule runs here):
+    // every setlist counted, and per-song statistics for the songs played.
+    let artist = Artist::find_by_key(
+        &mut db.conn().await,
+        &theset_database::Key::parse("radiohead"),
+    )
+    .await
+    .unwrap();
+    let stats = artist.stats(&mut db.conn().await).await.unwrap().unwrap();
+    assert!(stats.total_setlists > 0, "{stats:?}");
+    assert!(stats.most_played_song.is_some(), "{stats:?}");
+    let songs: i64 = song_stats::table
+        .filter(song_stats::artist_id.eq(artist.id))
+        .count()
+        .get_result(&mut db.conn().await)
+        .await
+        .unwrap();
+    assert!(songs > 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -526,11 +545,18 @@ async fn postponed_shows_do_not_start_or_lock() {
     let date = Utc::now().date_naive() - chrono::Days::new(3);
     let mut ids = Vec::new();
     for slug in ["postponed-a", "postponed-b", "on-sale"] {
+        // Predictions are created while the show is open, then its date moves into the past
+        // (no prediction can be created after the start).
         let show = Show::create(
             &mut conn,
             &NewShow {
                 start_time: NaiveTime::from_hms_opt(0, 0, 1),
-                ..NewShow::new(artist.id, slug.to_owned(), slug.to_owned(), date)
+                ..NewShow::new(
+                    artist.id,
+                    slug.to_owned(),
+                    slug.to_owned(),
+                    date + chrono::Days::new(10),
+                )
             },
         )
         .await
@@ -541,6 +567,11 @@ async fn postponed_shows_do_not_start_or_lock() {
         )
         .await
         .unwrap();
+        diesel::update(shows::table.find(show.id))
+            .set(shows::date.eq(date))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         ids.push(show.id);
     }
     diesel::update(shows::table.filter(shows::id.eq_any(&ids[..2])))

@@ -196,7 +196,9 @@ async fn world(db: &TestDatabase) -> World {
     .unwrap();
     let venue = fixtures::venue(&mut owner, "UTC Hall", 51.5, 0.0, "UTC").await;
     let start = Utc::now() - chrono::Duration::hours(1);
-    let started = Show::create(
+    // Predicted while open (a week ahead), then the show's date moves to an hour ago: no
+    // prediction can be created after the start.
+    let created = Show::create(
         &mut owner,
         &NewShow {
             venue_id: Some(venue.id),
@@ -208,7 +210,7 @@ async fn world(db: &TestDatabase) -> World {
                     "started-{}",
                     &uuid::Uuid::new_v4().simple().to_string()[..12]
                 ),
-                start.date_naive(),
+                start.date_naive() + chrono::Days::new(7),
             )
         },
     )
@@ -216,10 +218,16 @@ async fn world(db: &TestDatabase) -> World {
     .unwrap();
     let started_prediction = Setlist::create(
         &mut owner,
-        &NewSetlist::new(started.id, upcoming.artist.id, SetlistType::Predicted),
+        &NewSetlist::new(created.id, upcoming.artist.id, SetlistType::Predicted),
     )
     .await
     .unwrap();
+    let started: Show = diesel::update(shows::table.find(created.id))
+        .set(shows::date.eq(start.date_naive()))
+        .returning(Show::as_returning())
+        .get_result(&mut owner)
+        .await
+        .unwrap();
     World {
         started,
         started_prediction,

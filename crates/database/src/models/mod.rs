@@ -16,8 +16,8 @@ pub use artist::{
     SpotifyEnrichment,
 };
 pub use score::{
-    BoardRow, NewPredictionScore, PredictionRecord, PredictionScore, Scope, ShowBoardKey, Standing,
-    StandingKey,
+    BoardRow, NewPredictionScore, PredictionRecord, PredictionScore, Scope, ScoredAgainst,
+    ShowBoardKey, Standing, StandingKey,
 };
 pub use setlist::{
     ActualSetlistSource, ImportedSetlist, NewSetlist, NewSetlistSong, PlayedEntry, Setlist,

@@ -47,6 +47,9 @@ pub struct PredictionScore {
     pub rarity_points: f64,
     pub predicted_at: DateTime<Utc>,
     pub scored_at: DateTime<Utc>,
+    /// A fan's rank on the show's board (equal score and rarity points share one); null for
+    /// the bot and the crowd.
+    pub rank: Option<i32>,
 }
 
 /// A score as `score_show` writes it.
@@ -75,6 +78,21 @@ pub struct NewPredictionScore {
     pub order_tau: Option<f64>,
     pub rarity_points: f64,
     pub predicted_at: DateTime<Utc>,
+    /// Set by [`NewPredictionScore::rank_fans`].
+    pub rank: Option<i32>,
+}
+
+/// What a show's predictions of one artist are scored against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScoredAgainst {
+    pub show: ShowId,
+    pub artist: ArtistId,
+    /// The actual setlist.
+    pub actual: SetlistId,
+    /// Imported or locked: the scores are final.
+    pub is_final: bool,
+    /// The show's start, when predictions locked.
+    pub starts_at: DateTime<Utc>,
 }
 
 fn count(n: usize) -> i32 {
@@ -82,24 +100,49 @@ fn count(n: usize) -> i32 {
 }
 
 impl NewPredictionScore {
-    /// The score of one prediction; `setlist` is `(id, owner, created_at)` (`None`: the bot).
+    /// Ranks the fans' rows of a show: by score, then rarity points, highest first; equal ones
+    /// share a rank, the next takes its place in the order (1, 1, 3).
+    pub fn rank_fans(rows: &mut [NewPredictionScore]) {
+        let mut fans: Vec<&mut NewPredictionScore> = rows
+            .iter_mut()
+            .filter(|r| r.kind == PredictionKind::Fan)
+            .collect();
+        fans.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(b.rarity_points.total_cmp(&a.rarity_points))
+        });
+        let mut previous: Option<(f64, f64, i32)> = None;
+        for (index, row) in fans.into_iter().enumerate() {
+            let rank = match previous {
+                Some((score, rarity, rank))
+                    if score == row.score && rarity == row.rarity_points =>
+                {
+                    rank
+                }
+                _ => i32::try_from(index + 1).unwrap_or(i32::MAX),
+            };
+            row.rank = Some(rank);
+            previous = Some((row.score, row.rarity_points, rank));
+        }
+    }
+
+    /// The score of one prediction against `against`; `setlist` is `(id, owner, created_at)`
+    /// (`None`: the bot, which predicts at the show's start).
     pub fn new(
-        show: ShowId,
-        artist: ArtistId,
+        against: &ScoredAgainst,
         kind: PredictionKind,
         setlist: Option<(SetlistId, Option<UserId>, DateTime<Utc>)>,
-        actual: SetlistId,
-        is_final: bool,
         b: &Breakdown,
     ) -> Self {
         Self {
-            show_id: show,
-            artist_id: artist,
+            show_id: against.show,
+            artist_id: against.artist,
             kind,
             setlist_id: setlist.map(|s| s.0),
             user_id: setlist.and_then(|s| s.1),
-            actual_setlist_id: actual,
-            is_final,
+            actual_setlist_id: against.actual,
+            is_final: against.is_final,
             score: b.score,
             predicted_songs: count(b.predicted),
             played_songs: count(b.played),
@@ -114,7 +157,8 @@ impl NewPredictionScore {
             encore_hits: count(b.encore_hits),
             order_tau: b.order_tau,
             rarity_points: b.rarity_points,
-            predicted_at: setlist.map_or_else(Utc::now, |s| s.2),
+            predicted_at: setlist.map_or(against.starts_at, |s| s.2),
+            rank: None,
         }
     }
 }
@@ -148,8 +192,8 @@ pub struct BoardRow {
     pub is_final: bool,
 }
 
-/// Where a show board page starts: after this (score, rarity points, predicted at, user).
-pub type ShowBoardKey = (f64, f64, DateTime<Utc>, UserId);
+/// Where a show board page starts: after this (rank, predicted at, user).
+pub type ShowBoardKey = (i64, DateTime<Utc>, UserId);
 /// Where a standings page starts: after this (rating, predictions, user).
 pub type StandingKey = (f64, i64, UserId);
 
@@ -189,8 +233,6 @@ struct AheadEqual {
     #[diesel(sql_type = BigInt)]
     equal: i64,
 }
-
-const BOARD_COLUMNS: &str = "0::bigint AS rank, p.user_id, f.display_name, f.avatar_url";
 
 impl PredictionScore {
     /// The fans scored on a show (before it is scored again).
@@ -277,72 +319,41 @@ impl PredictionScore {
             .optional()
     }
 
-    /// A show's leaderboard page: fans by score, then rarity points, then the earlier
-    /// prediction, then user id; equal score and rarity points share a rank.
+    /// A show's leaderboard page: fans by rank (score, then rarity points), then the earlier
+    /// prediction, then user id. Ranks are stored by scoring, so a page is one index range.
     pub async fn show_board(
         conn: &mut AsyncPgConnection,
         show: ShowId,
         after: Option<ShowBoardKey>,
         limit: i64,
     ) -> QueryResult<Vec<BoardRow>> {
-        let (k1, k2, k3, k4) = match after {
-            Some((score, rarity, at, user)) => {
-                (Some(-score), Some(-rarity), Some(at), Some(user.0))
-            }
-            None => (None, None, None, None),
+        let limit = limit.clamp(1, 101);
+        // raw SQL: keyset on the board index, identities for the page at once. The first page
+        // has no keyset condition at all, so its plan is the plain index range.
+        let keyset = if after.is_some() {
+            "AND (ps.rank, ps.predicted_at, ps.user_id) > ($2::integer, $3, $4)"
+        } else {
+            ""
         };
-        // raw SQL: keyset on the rank index's expressions, identities for the page at once.
-        let mut rows: Vec<BoardRow> = diesel::sql_query(format!(
+        let query = diesel::sql_query(format!(
             "WITH page AS (
                SELECT * FROM prediction_scores ps
-               WHERE ps.show_id = $1 AND ps.kind = 'fan'
-                 AND ($2::float8 IS NULL
-                      OR (-ps.score, -ps.rarity_points, ps.predicted_at, ps.user_id) > ($2, $3, $4, $5))
-               ORDER BY -ps.score, -ps.rarity_points, ps.predicted_at, ps.user_id
-               LIMIT {})
-             SELECT {BOARD_COLUMNS}, p.score AS value, p.rarity_points AS secondary,
-                    1::bigint AS predictions, p.predicted_at, p.is_final
-             FROM page p
-             LEFT JOIN fan_identities(ARRAY(SELECT user_id FROM page)) f ON f.user_id = p.user_id
-             ORDER BY -p.score, -p.rarity_points, p.predicted_at, p.user_id",
-            limit.clamp(1, 101)
+               WHERE ps.show_id = $1 AND ps.kind = 'fan' {keyset}
+               ORDER BY ps.rank, ps.predicted_at, ps.user_id
+               LIMIT {limit})
+             {SHOW_BOARD_SELECT}
+             ORDER BY p.rank, p.predicted_at, p.user_id"
         ))
         .bind::<SqlUuid, _>(show.0)
-        .bind::<Nullable<Double>, _>(k1)
-        .bind::<Nullable<Double>, _>(k2)
-        .bind::<Nullable<Timestamptz>, _>(k3)
-        .bind::<Nullable<SqlUuid>, _>(k4)
-        .load(conn)
-        .await?;
-        let Some(first) = rows.as_slice().first() else {
-            return Ok(rows);
+        .into_boxed();
+        let query = match after {
+            Some((rank, at, user)) => query
+                .bind::<BigInt, _>(rank)
+                .bind::<Timestamptz, _>(at)
+                .bind::<SqlUuid, _>(user.0),
+            None => query,
         };
-        let counts = Self::ahead_on_show(conn, show, first.value, first.secondary).await?;
-        assign_ranks(&mut rows, counts.ahead, counts.equal, |r| {
-            (r.value, r.secondary)
-        });
-        Ok(rows)
-    }
-
-    async fn ahead_on_show(
-        conn: &mut AsyncPgConnection,
-        show: ShowId,
-        score: f64,
-        rarity: f64,
-    ) -> QueryResult<AheadEqual> {
-        // raw SQL: a row comparison on the rank index's expressions.
-        diesel::sql_query(
-            "SELECT count(*) FILTER (WHERE (-score, -rarity_points) < (-$2::float8, -$3::float8)) AS ahead,
-                    count(*) FILTER (WHERE (-score, -rarity_points) = (-$2::float8, -$3::float8)) AS equal
-             FROM prediction_scores
-             WHERE show_id = $1 AND kind = 'fan'
-               AND (-score, -rarity_points) <= (-$2::float8, -$3::float8)",
-        )
-        .bind::<SqlUuid, _>(show.0)
-        .bind::<Double, _>(score)
-        .bind::<Double, _>(rarity)
-        .get_result(conn)
-        .await
+        query.load(conn).await
     }
 
     /// A fan's row of a show's leaderboard, with their rank.
@@ -351,27 +362,25 @@ impl PredictionScore {
         show: ShowId,
         fan: UserId,
     ) -> QueryResult<Option<BoardRow>> {
-        let rows: Vec<BoardRow> = diesel::sql_query(format!(
-            "WITH page AS (SELECT * FROM prediction_scores WHERE show_id = $1 AND user_id = $2)
-             SELECT {BOARD_COLUMNS}, p.score AS value, p.rarity_points AS secondary,
-                    1::bigint AS predictions, p.predicted_at, p.is_final
-             FROM page p
-             LEFT JOIN fan_identities(ARRAY(SELECT user_id FROM page)) f ON f.user_id = p.user_id"
+        diesel::sql_query(format!(
+            "WITH page AS (
+               SELECT * FROM prediction_scores WHERE show_id = $1 AND user_id = $2 AND kind = 'fan')
+             {SHOW_BOARD_SELECT}"
         ))
         .bind::<SqlUuid, _>(show.0)
         .bind::<SqlUuid, _>(fan.0)
-        .load(conn)
-        .await?;
-        let Some(mut row) = rows.into_iter().next() else {
-            return Ok(None);
-        };
-        row.rank = Self::ahead_on_show(conn, show, row.value, row.secondary)
-            .await?
-            .ahead
-            + 1;
-        Ok(Some(row))
+        .get_result(conn)
+        .await
+        .optional()
     }
 }
+
+const SHOW_BOARD_SELECT: &str =
+    "SELECT p.rank::bigint AS rank, p.user_id, f.display_name, f.avatar_url,
+         p.score AS value, p.rarity_points AS secondary, 1::bigint AS predictions,
+         p.predicted_at, p.is_final
+  FROM page p
+  LEFT JOIN fan_identities(ARRAY(SELECT user_id FROM page)) f ON f.user_id = p.user_id";
 
 /// A fan's prediction with its score and the show's baselines: one entry of their history.
 #[derive(Debug, Clone, PartialEq, QueryableByName, Serialize)]
@@ -563,33 +572,49 @@ impl Standing {
         after: Option<StandingKey>,
         limit: i64,
     ) -> QueryResult<Vec<BoardRow>> {
-        let (k1, k2, k3) = match after {
-            Some((rating, n, user)) => (Some(-rating), Some(-n), Some(user.0)),
-            None => (None, None, None),
+        let limit = limit.clamp(1, 101);
+        // raw SQL: keyset on the rank index's expressions, identities for the page at once; the
+        // first page has no keyset condition, so its plan is the plain index range.
+        let keyset = if after.is_some() {
+            "AND (-st.rating, -st.predictions, st.user_id) > (-$2::float8, -$3::integer, $4)"
+        } else {
+            ""
         };
-        // raw SQL: keyset on the rank index's expressions, identities for the page at once.
-        let mut rows: Vec<BoardRow> = diesel::sql_query(format!(
+        let query = diesel::sql_query(format!(
             "WITH page AS (
                SELECT * FROM fan_standings st
-               WHERE st.scope = $1
-                 AND ($2::float8 IS NULL
-                      OR (-st.rating, -st.predictions, st.user_id) > ($2, $3::integer, $4))
+               WHERE st.scope = $1 {keyset}
                ORDER BY -st.rating, -st.predictions, st.user_id
-               LIMIT {})
+               LIMIT {limit})
              {STANDING_SELECT}
-             ORDER BY -p.rating, -p.predictions, p.user_id",
-            limit.clamp(1, 101)
+             ORDER BY -p.rating, -p.predictions, p.user_id"
         ))
         .bind::<Text, _>(scope.key())
-        .bind::<Nullable<Double>, _>(k1)
-        .bind::<Nullable<BigInt>, _>(k2)
-        .bind::<Nullable<SqlUuid>, _>(k3)
-        .load(conn)
-        .await?;
+        .into_boxed();
+        let query = match after {
+            Some((rating, n, user)) => query
+                .bind::<Double, _>(rating)
+                .bind::<BigInt, _>(n)
+                .bind::<SqlUuid, _>(user.0),
+            None => query,
+        };
+        let mut rows: Vec<BoardRow> = query.load(conn).await?;
         let Some(first) = rows.as_slice().first() else {
             return Ok(rows);
         };
-        let counts = Self::ahead(conn, scope, first.value, first.predictions).await?;
+        // The first page starts the board: nobody is ahead, and its first group is all here.
+        let counts = if after.is_some() {
+            Self::ahead(conn, scope, first.value, first.predictions).await?
+        } else {
+            let key = (first.value, first.predictions);
+            AheadEqual {
+                ahead: 0,
+                equal: rows
+                    .iter()
+                    .take_while(|r| (r.value, r.predictions) == key)
+                    .count() as i64,
+            }
+        };
         #[allow(clippy::cast_precision_loss)]
         assign_ranks(&mut rows, counts.ahead, counts.equal, |r| {
             (r.value, r.predictions as f64)

@@ -4,6 +4,13 @@
 //! reported with the file and the record it is in. Loading is one transaction of upserts keyed by
 //! slug, email/id or external id, so running it again leaves the same rows, and a failure leaves
 //! nothing. Show dates are offsets from the day the seed runs, so upcoming shows stay upcoming.
+//!
+//! The database refuses predictions and votes once a show has started, whoever writes. A past
+//! show's predictions are therefore written as they were made, while it was upcoming: the show
+//! is first put at a date still ahead (`PREDICTIONS_OPEN_DAYS`), its predictions and votes are
+//! written, and then it moves to its real date and status, as a rescheduled show would. Every
+//! show with an actual setlist is scored at the end (`scoring::score_show`), so the finished
+//! show with fans' predictions has a leaderboard and the fans have standings.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -18,8 +25,15 @@ use uuid::Uuid;
 
 use crate::enums::{SetlistType, ShowStatus, UserRole, VoteType};
 use crate::ids::{ArtistId, SetlistId, ShowId, SongId, UserId, VenueId};
-use crate::models::Vote;
-use crate::schema::{artists, setlist_songs, setlists, show_artists, shows, songs, users, venues};
+use crate::models::{NewSetlist, Setlist, Vote};
+use crate::schema::{
+    artists, setlist_songs, setlists, show_artists, shows, songs, user_profiles, users, venues,
+};
+use crate::scoring;
+
+/// Where a past show stands while its predictions are written: far enough ahead that its start
+/// has not passed in any time zone (local midnight of that day is later than now everywhere).
+const PREDICTIONS_OPEN_DAYS: i64 = 2;
 use crate::types::TextList;
 
 /// A seed problem, naming the file and the record.
@@ -40,6 +54,11 @@ pub enum SeedError {
     },
     #[error("connecting to the database: {0}")]
     Connect(#[from] ConnectionError),
+    #[error("scoring show {show:?}: {source}")]
+    Scoring {
+        show: String,
+        source: crate::error::Error,
+    },
 }
 
 impl From<diesel::result::Error> for SeedError {
@@ -71,6 +90,9 @@ pub struct SeedUser {
     pub email: String,
     pub display_name: Option<String>,
     pub role: UserRole,
+    /// Has a public profile: named on leaderboards (others appear without name and avatar).
+    #[serde(default)]
+    pub public_profile: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,6 +155,16 @@ pub struct SeedPrediction {
     pub votes: Vec<SeedVote>,
 }
 
+/// A fan's own prediction of a show (one per fan and show).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFanPrediction {
+    pub fan: String,
+    pub songs: Vec<String>,
+    /// 1-based position of the first song predicted for the encore; none when absent.
+    pub encore_from: Option<usize>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedPlayed {
@@ -180,6 +212,9 @@ pub struct SeedShow {
     #[serde(default)]
     pub support: Vec<String>,
     pub predicted: Option<SeedPrediction>,
+    /// Fans' own predictions.
+    #[serde(default)]
+    pub predictions: Vec<SeedFanPrediction>,
     pub actual: Option<SeedActual>,
 }
 
@@ -203,20 +238,28 @@ pub struct SampleReport {
     pub shows: usize,
     pub setlists: usize,
     pub votes: usize,
+    /// Fans' own predictions (counted in `setlists` too).
+    pub predictions: usize,
+    /// Predictions scored (fans', crowd setlists and the bot), over every show with an actual
+    /// setlist.
+    pub scores: usize,
 }
 
 impl std::fmt::Display for SampleReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} users, {} artists, {} songs, {} venues, {} shows, {} setlists, {} votes",
+            "{} users, {} artists, {} songs, {} venues, {} shows, {} setlists, {} votes, \
+             {} fan predictions, {} scores",
             self.users,
             self.artists,
             self.songs,
             self.venues,
             self.shows,
             self.setlists,
-            self.votes
+            self.votes,
+            self.predictions,
+            self.scores
         )
     }
 }
@@ -368,6 +411,39 @@ impl SampleData {
                     }
                 }
             }
+            if !show.predictions.is_empty() && show.status == Some(ShowStatus::Cancelled) {
+                return Err(err("a cancelled show takes no predictions".into()));
+            }
+            let mut fans = HashSet::new();
+            for prediction in &show.predictions {
+                let fan = prediction.fan.as_str();
+                if !emails.contains(fan) {
+                    return Err(err(format!("prediction by unknown user {fan:?}")));
+                }
+                if !fans.insert(fan) {
+                    return Err(err(format!("{fan:?} predicts the show twice")));
+                }
+                let mut titles = HashSet::new();
+                for title in &prediction.songs {
+                    if !catalog.contains(title.as_str()) {
+                        return Err(err(format!(
+                            "{fan:?} predicts {title:?}, not in the catalog of {:?}",
+                            show.headliner
+                        )));
+                    }
+                    if !titles.insert(title.as_str()) {
+                        return Err(err(format!("{fan:?} predicts {title:?} twice")));
+                    }
+                }
+                if prediction
+                    .encore_from
+                    .is_some_and(|at| at == 0 || at > prediction.songs.len())
+                {
+                    return Err(err(format!(
+                        "{fan:?}: encore_from is not a position of the prediction"
+                    )));
+                }
+            }
             if let Some(actual) = &show.actual {
                 if show.date_offset_days >= 0 {
                     return Err(err("an actual setlist needs a past show".into()));
@@ -426,6 +502,19 @@ impl SampleData {
                 .get_result(conn)
                 .await
                 .context(|| format!("users.json: user {:?}", user.email))?;
+            if user.public_profile {
+                diesel::insert_into(user_profiles::table)
+                    .values((
+                        user_profiles::user_id.eq(id),
+                        user_profiles::is_public.eq(true),
+                    ))
+                    .on_conflict(user_profiles::user_id)
+                    .do_update()
+                    .set(user_profiles::is_public.eq(true))
+                    .execute(conn)
+                    .await
+                    .context(|| format!("users.json: profile of {:?}", user.email))?;
+            }
             user_ids.insert(&user.email, id);
             report.users += 1;
         }
@@ -533,14 +622,27 @@ impl SampleData {
             report.venues += 1;
         }
 
+        // Shows with an actual setlist, scored once everything is written.
+        let mut played: Vec<(&str, ShowId)> = Vec::new();
         for show in &self.shows {
             let context = || format!("shows.json: show {:?}", show.slug);
-            let date = today + Duration::days(show.date_offset_days);
-            let status = show.status.unwrap_or(if show.date_offset_days < 0 {
+            let real_date = today + Duration::days(show.date_offset_days);
+            let real_status = show.status.unwrap_or(if show.date_offset_days < 0 {
                 ShowStatus::Completed
             } else {
                 ShowStatus::Upcoming
             });
+            // A past show takes its predictions while still ahead, then moves to its real date.
+            let reschedule = show.date_offset_days < 0
+                && (show.predicted.is_some() || !show.predictions.is_empty());
+            let (date, status) = if reschedule {
+                (
+                    today + Duration::days(PREDICTIONS_OPEN_DAYS),
+                    ShowStatus::Upcoming,
+                )
+            } else {
+                (real_date, real_status)
+            };
             let headliner = artist_ids[show.headliner.as_str()];
             let start_time = parse_time(&show.start_time).unwrap_or_default();
             let doors_time = parse_time(&show.doors_time).unwrap_or_default();
@@ -663,7 +765,51 @@ impl SampleData {
                     report.votes += 1;
                 }
             }
+            for prediction in &show.predictions {
+                let fan = user_ids[prediction.fan.as_str()];
+                let context = || {
+                    format!(
+                        "shows.json: show {:?}: prediction by {:?}",
+                        show.slug, prediction.fan
+                    )
+                };
+                let setlist = match Setlist::prediction_of(conn, show_id, fan)
+                    .await
+                    .context(context)?
+                {
+                    Some(setlist) => setlist.id,
+                    None => {
+                        Setlist::create(conn, &NewSetlist::prediction(show_id, headliner, fan))
+                            .await
+                            .context(context)?
+                            .id
+                    }
+                };
+                let entries: Vec<Entry> = prediction
+                    .songs
+                    .iter()
+                    .enumerate()
+                    .map(|(index, title)| Entry {
+                        song: song(title),
+                        encore: i32::from(prediction.encore_from.is_some_and(|at| index + 1 >= at)),
+                        ..Entry::default()
+                    })
+                    .collect();
+                replace_entries(conn, setlist, &entries)
+                    .await
+                    .context(context)?;
+                report.setlists += 1;
+                report.predictions += 1;
+            }
+            if reschedule {
+                diesel::update(shows::table.find(show_id))
+                    .set((shows::date.eq(real_date), shows::status.eq(real_status)))
+                    .execute(conn)
+                    .await
+                    .context(context)?;
+            }
             if let Some(actual) = &show.actual {
+                played.push((show.slug.as_str(), show_id));
                 let setlist = upsert_setlist(
                     conn,
                     show_id,
@@ -702,6 +848,17 @@ impl SampleData {
         Vote::refresh_totals(conn)
             .await
             .context(|| "folding vote totals".into())?;
+        // Every show with an actual setlist, so nothing is left waiting for the scoring job.
+        for (slug, id) in played {
+            let scores =
+                scoring::score_show(conn, id)
+                    .await
+                    .map_err(|source| SeedError::Scoring {
+                        show: slug.to_owned(),
+                        source,
+                    })?;
+            report.scores += scores.scores.len();
+        }
         Ok(report)
     }
 }

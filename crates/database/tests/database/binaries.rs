@@ -2,7 +2,20 @@
 
 use std::process::{Command, Output};
 
+use diesel::QueryableByName;
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
 use theset_database::testing::TestDatabase;
+
+#[derive(Debug, QueryableByName)]
+struct Counts {
+    #[diesel(sql_type = BigInt)]
+    predictions: i64,
+    #[diesel(sql_type = BigInt)]
+    scores: i64,
+    #[diesel(sql_type = BigInt)]
+    standings: i64,
+}
 
 fn run(bin: &str, args: &[&str]) -> Output {
     Command::new(bin)
@@ -77,13 +90,28 @@ async fn seed_loads_the_sample_data_and_refuses_bad_input() {
     let url = db.url();
     let seed = env!("CARGO_BIN_EXE_seed");
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds");
+    let mut conn = db.conn().await;
     for _ in 0..2 {
         let loaded = run(seed, &["--database-url", &url, "--dir", dir]);
         assert!(loaded.status.success(), "{}", text(&loaded));
         assert!(
-            text(&loaded).contains("sample data loaded"),
+            text(&loaded).contains("sample data loaded")
+                && text(&loaded).contains("fan predictions"),
             "{}",
             text(&loaded)
+        );
+        // Fans' predictions, a scored finished show and standings, the same after each run.
+        let counts: Counts = diesel::sql_query(
+            "SELECT (SELECT count(*) FROM setlists WHERE owner_id IS NOT NULL) AS predictions,
+                    (SELECT count(*) FROM prediction_scores WHERE kind = 'fan' AND is_final) AS scores,
+                    (SELECT count(*) FROM fan_standings WHERE scope = 'all') AS standings",
+        )
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+        assert!(
+            counts.predictions > counts.scores && counts.scores > 0 && counts.standings > 0,
+            "{counts:?}"
         );
     }
     let missing = run(

@@ -214,12 +214,7 @@ async fn scores_keep_their_breakdown_and_standings_rank_with_shared_ties() {
             break;
         };
         ranks.push(row.rank);
-        after = Some((
-            row.value,
-            row.secondary,
-            row.predicted_at.unwrap(),
-            row.user_id,
-        ));
+        after = Some((row.rank, row.predicted_at.unwrap(), row.user_id));
     }
     assert_eq!(ranks, [1, 1, 3]);
     let rank = PredictionScore::show_rank(&mut conn, sample.show.id, fans[2].id)

@@ -7,7 +7,8 @@ use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use theset_database::enums::SetlistType;
-use theset_database::models::{Show, Vote};
+use theset_database::ids::UserId;
+use theset_database::models::{PredictionScore, Scope, Setlist, Show, Standing, Vote};
 use theset_database::pagination::Key;
 use theset_database::search::search;
 use theset_database::seed::sample::{SampleData, SeedError};
@@ -23,22 +24,31 @@ struct Snapshot {
     rows: String,
 }
 
-/// Every row of every table (without updated_at), in a stable order.
+/// Every row of every table (without updated_at), in a stable order. Scores are rewritten by
+/// every load (new ids, scored_at): compared without those, in rank order.
 async fn snapshot(conn: &mut AsyncPgConnection) -> String {
     let mut all = String::new();
-    for table in [
-        "users",
-        "artists",
-        "songs",
-        "venues",
-        "shows",
-        "show_artists",
-        "setlists",
-        "setlist_songs",
-        "votes",
+    for (table, volatile, order) in [
+        ("users", "", "t.id"),
+        ("user_profiles", "", "t.id"),
+        ("artists", "", "t.id"),
+        ("songs", "", "t.id"),
+        ("venues", "", "t.id"),
+        ("shows", "", "t.id"),
+        ("show_artists", "", "t.id"),
+        ("setlists", "", "t.id"),
+        ("setlist_songs", "", "t.id"),
+        ("votes", "", "t.id"),
+        (
+            "prediction_scores",
+            // The bot's prediction is made when it is scored.
+            " - 'id' - 'scored_at' - CASE WHEN t.kind = 'bot' THEN 'predicted_at' ELSE '' END",
+            "t.show_id, t.kind, t.setlist_id",
+        ),
+        ("fan_standings", "", "t.scope, t.user_id"),
     ] {
         let rows: Snapshot = sql_query(format!(
-            "SELECT coalesce(string_agg((to_jsonb(t) - 'updated_at')::text, E'\\n' ORDER BY t.id), '') AS rows FROM {table} t"
+            "SELECT coalesce(string_agg((to_jsonb(t) - 'updated_at'{volatile})::text, E'\\n' ORDER BY {order}), '') AS rows FROM {table} t"
         ))
         .get_result(conn)
         .await
@@ -87,13 +97,23 @@ async fn the_sample_data_meets_its_brief_and_loads_twice_to_the_same_rows() {
     let report = data.apply(&mut conn, today).await.unwrap();
     assert_eq!(report.shows, data.shows.len());
     assert!(report.votes > 0);
+    let fan_predictions: usize = data.shows.iter().map(|s| s.predictions.len()).sum();
+    assert_eq!(report.predictions, fan_predictions);
+    // Every show with an actual setlist scores its crowd setlist, plus the fans who predicted it.
+    let played: Vec<_> = data.shows.iter().filter(|s| s.actual.is_some()).collect();
+    let scored_fans: usize = played.iter().map(|s| s.predictions.len()).sum();
+    assert!(scored_fans > 0);
+    assert!(report.scores >= played.len() + scored_fans, "{report}");
     let first = snapshot(&mut conn).await;
     data.apply(&mut conn, today).await.unwrap();
-    assert_eq!(
-        snapshot(&mut conn).await,
-        first,
-        "a second run leaves the same rows"
-    );
+    let second = snapshot(&mut conn).await;
+    let changed = first
+        .lines()
+        .zip(second.lines())
+        .find(|(a, b)| a != b)
+        .map(|(a, b)| format!("{a}\n  became\n{b}"));
+    assert_eq!(changed, None, "a second run leaves the same rows");
+    assert_eq!(first.len(), second.len(), "a second run adds no rows");
 
     // What the brief asks the data to show, as stored.
     assert!(
@@ -190,11 +210,94 @@ async fn the_sample_data_meets_its_brief_and_loads_twice_to_the_same_rows() {
         .find(|u| u.email == upcoming.predicted.as_ref().unwrap().votes[0].user)
         .unwrap();
     assert!(
-        !Vote::on_show(&mut conn, theset_database::ids::UserId(voter.id), show.id)
+        !Vote::on_show(&mut conn, UserId(voter.id), show.id)
             .await
             .unwrap()
             .is_empty()
     );
+
+    // Fans' own predictions: on upcoming shows, and on a finished show that is scored.
+    assert!(
+        data.shows
+            .iter()
+            .any(|s| s.date_offset_days > 0 && !s.predictions.is_empty())
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM setlists WHERE owner_id IS NOT NULL"
+        )
+        .await,
+        i64::try_from(report.predictions).unwrap()
+    );
+    assert!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM setlist_songs ss JOIN setlists sl ON sl.id = ss.setlist_id
+             WHERE sl.owner_id IS NOT NULL AND ss.encore > 0"
+        )
+        .await
+            > 0,
+        "some predictions mark the encore"
+    );
+    let finished = data
+        .shows
+        .iter()
+        .find(|s| s.actual.is_some() && !s.predictions.is_empty())
+        .unwrap();
+    let show = Show::find_by_key(&mut conn, &Key::parse(&finished.slug))
+        .await
+        .unwrap();
+    assert!(show.starts_at < Utc::now(), "back at its real, past date");
+    let board = PredictionScore::show_board(&mut conn, show.id, None, 50)
+        .await
+        .unwrap();
+    assert_eq!(board.len(), finished.predictions.len());
+    assert!(board.iter().all(|row| row.is_final));
+    assert_eq!(board[0].rank, 1);
+    assert!(board.windows(2).all(|w| w[0].value >= w[1].value));
+    assert!(
+        board.iter().any(|r| r.display_name.is_some())
+            && board.iter().any(|r| r.display_name.is_none()),
+        "public and private fans"
+    );
+    let fan = data
+        .users
+        .iter()
+        .find(|u| u.email == finished.predictions[0].fan)
+        .unwrap();
+    let own = PredictionScore::show_rank(&mut conn, show.id, UserId(fan.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(own.rank >= 1 && own.rank <= i64::try_from(board.len()).unwrap());
+    let overall = Standing::board(&mut conn, &Scope::All, None, 50)
+        .await
+        .unwrap();
+    assert_eq!(overall.len(), finished.predictions.len());
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM scores_pending").await,
+        0,
+        "every show with an actual setlist is scored"
+    );
+    assert!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM prediction_scores WHERE kind = 'crowd'"
+        )
+        .await
+            > 0
+    );
+    // The rule still holds after the load: nobody predicts a show that has started.
+    let late = data
+        .users
+        .iter()
+        .find(|u| !finished.predictions.iter().any(|p| p.fan == u.email))
+        .unwrap();
+    let refused = Setlist::create_prediction(&mut conn, &show, UserId(late.id))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("closed"), "{refused}");
 }
 
 fn copy_seeds(to: &Path) {

@@ -38,10 +38,36 @@ async fn stored_counts(conn: &mut AsyncPgConnection) -> ScaleReport {
         venues: count(conn, "SELECT count(*) AS n FROM venues").await,
         shows: count(conn, "SELECT count(*) AS n FROM shows").await,
         songs: count(conn, "SELECT count(*) AS n FROM songs").await,
-        setlists: count(conn, "SELECT count(*) AS n FROM setlists").await,
-        setlist_songs: count(conn, "SELECT count(*) AS n FROM setlist_songs").await,
+        setlists: count(
+            conn,
+            "SELECT count(*) AS n FROM setlists WHERE owner_id IS NULL",
+        )
+        .await,
+        setlist_songs: count(
+            conn,
+            "SELECT count(*) AS n FROM setlist_songs ss JOIN setlists s ON s.id = ss.setlist_id
+             WHERE s.owner_id IS NULL",
+        )
+        .await,
         users: count(conn, "SELECT count(*) AS n FROM users").await,
         votes: count(conn, "SELECT count(*) AS n FROM votes").await,
+        predictions: count(
+            conn,
+            "SELECT count(*) AS n FROM setlists WHERE owner_id IS NOT NULL",
+        )
+        .await,
+        prediction_songs: count(
+            conn,
+            "SELECT count(*) AS n FROM setlist_songs ss JOIN setlists s ON s.id = ss.setlist_id
+             WHERE s.owner_id IS NOT NULL",
+        )
+        .await,
+        scored_shows: count(
+            conn,
+            "SELECT count(DISTINCT show_id) AS n FROM prediction_scores",
+        )
+        .await,
+        scores: count(conn, "SELECT count(*) AS n FROM prediction_scores").await,
     }
 }
 
@@ -166,10 +192,28 @@ async fn loads_the_proportions_with_every_counter_right() {
             setlist_songs: 7_500,
             users: 1_000,
             votes: 10_000,
+            predictions: 2_400,
+            prediction_songs: 0,
+            scored_shows: 0,
+            scores: 0,
         }
     );
-    assert_eq!(report, target);
-    assert_eq!(stored_counts(&mut conn).await, target);
+    // A hot show's fans are capped at the users there are: a few predictions may fall short.
+    assert!(
+        (target.predictions * 9 / 10..=target.predictions).contains(&report.predictions),
+        "{report}"
+    );
+    assert_eq!(
+        ScaleReport {
+            predictions: target.predictions,
+            prediction_songs: 0,
+            scored_shows: 0,
+            scores: 0,
+            ..report
+        },
+        target
+    );
+    assert_eq!(stored_counts(&mut conn).await, report);
     assert_consistent(&mut conn).await;
 
     // Two thirds upcoming with a predicted setlist, one third past with an actual one.
@@ -194,8 +238,8 @@ async fn loads_the_proportions_with_every_counter_right() {
     assert!((1..=30).contains(&cancelled), "{cancelled} cancelled");
     none(
         &mut conn,
-        "one setlist per show, predicted when upcoming, actual when past",
-        "SELECT count(*) AS n FROM shows sh JOIN setlists s ON s.show_id = sh.id
+        "one setlist per show (fans' own aside), predicted when upcoming, actual when past",
+        "SELECT count(*) AS n FROM shows sh JOIN setlists s ON s.show_id = sh.id AND s.owner_id IS NULL
          WHERE s.type <> CASE WHEN sh.date >= current_date THEN 'predicted' ELSE 'actual' END::setlist_type
             OR s.artist_id <> sh.headliner_artist_id",
     )
@@ -219,9 +263,11 @@ async fn loads_the_proportions_with_every_counter_right() {
     .await;
     none(
         &mut conn,
-        "setlists of 9 to 22 songs",
-        "SELECT count(*) AS n FROM (SELECT count(*) AS songs FROM setlist_songs GROUP BY setlist_id) d
-         WHERE songs NOT BETWEEN 9 AND 22",
+        "setlists of 9 to 22 songs, fans' predictions of 8 to 14",
+        "SELECT count(*) AS n FROM (SELECT s.owner_id IS NULL AS shared, count(*) AS songs
+                                   FROM setlist_songs ss JOIN setlists s ON s.id = ss.setlist_id
+                                   GROUP BY s.id) d
+         WHERE songs NOT BETWEEN CASE WHEN shared THEN 9 ELSE 8 END AND CASE WHEN shared THEN 22 ELSE 14 END",
     )
     .await;
     none(
@@ -252,10 +298,123 @@ async fn loads_the_proportions_with_every_counter_right() {
     assert!(structured > 100 && extras > 20, "{structured} {extras}");
     none(
         &mut conn,
-        "setlist.fm structure only on actual setlists",
+        "setlist.fm structure only on actual setlists, predicted encores only by fans",
         "SELECT count(*) AS n FROM setlist_songs ss JOIN setlists s ON s.id = ss.setlist_id
          WHERE s.type = 'predicted'
-           AND (ss.encore > 0 OR ss.set_name IS NOT NULL OR ss.is_tape OR ss.cover_artist_name IS NOT NULL)",
+           AND ((ss.encore > 0 AND s.owner_id IS NULL) OR ss.encore > 1 OR ss.set_name IS NOT NULL
+                OR ss.is_tape OR ss.cover_artist_name IS NOT NULL)",
+    )
+    .await;
+
+    // Fans' own predictions: one per fan and show (the unique index), theirs, made while the
+    // show was open, on past shows of the last two months and on upcoming shows.
+    none(
+        &mut conn,
+        "a prediction is its owner's, predicted, for the headliner, made before the show started",
+        "SELECT count(*) AS n FROM setlists s JOIN shows sh ON sh.id = s.show_id
+         WHERE s.owner_id IS NOT NULL
+           AND (s.created_by IS DISTINCT FROM s.owner_id OR s.type <> 'predicted'
+                OR s.artist_id <> sh.headliner_artist_id OR s.created_at >= sh.starts_at
+                OR s.created_at < now() - interval '62 days' OR s.is_locked <> (sh.status <> 'upcoming')
+                OR sh.status = 'cancelled')",
+    )
+    .await;
+    none(
+        &mut conn,
+        "a predicted encore is the end of the prediction",
+        "SELECT count(*) AS n FROM setlist_songs a JOIN setlist_songs b ON b.setlist_id = a.setlist_id
+         WHERE a.encore > 0 AND b.encore = 0 AND b.position > a.position",
+    )
+    .await;
+    let (past, upcoming_predictions, encores) = (
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM setlists s JOIN shows sh ON sh.id = s.show_id
+             WHERE s.owner_id IS NOT NULL AND sh.status = 'completed'",
+        )
+        .await,
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM setlists s JOIN shows sh ON sh.id = s.show_id
+             WHERE s.owner_id IS NOT NULL AND sh.status = 'upcoming'",
+        )
+        .await,
+        count(
+            &mut conn,
+            "SELECT count(DISTINCT ss.setlist_id) AS n FROM setlist_songs ss
+             JOIN setlists s ON s.id = ss.setlist_id WHERE s.owner_id IS NOT NULL AND ss.encore > 0",
+        )
+        .await,
+    );
+    assert!(
+        past + upcoming_predictions == report.predictions
+            && past > 1_500
+            && upcoming_predictions > 300,
+        "{past} past, {upcoming_predictions} upcoming"
+    );
+    assert!(
+        (report.predictions * 4 / 10..=report.predictions * 8 / 10).contains(&encores),
+        "{encores} predictions with an encore"
+    );
+    let fans = count(
+        &mut conn,
+        "SELECT count(DISTINCT owner_id) AS n FROM setlists WHERE owner_id IS NOT NULL",
+    )
+    .await;
+    assert!(fans > 500, "{fans} fans");
+
+    // Scored after the load: every past prediction, final, with standings for every fan.
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM prediction_scores WHERE kind = 'fan' AND is_final"
+        )
+        .await,
+        past
+    );
+    none(
+        &mut conn,
+        "accuracy_score is the stored score, rounded",
+        "SELECT count(*) AS n FROM setlists s JOIN prediction_scores ps ON ps.setlist_id = s.id
+         WHERE s.accuracy_score <> round(ps.score)",
+    )
+    .await;
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM fan_standings WHERE scope = 'all'"
+        )
+        .await,
+        count(
+            &mut conn,
+            "SELECT count(DISTINCT s.owner_id) AS n FROM setlists s JOIN shows sh ON sh.id = s.show_id
+             WHERE s.owner_id IS NOT NULL AND sh.status = 'completed'"
+        )
+        .await
+    );
+    none(
+        &mut conn,
+        "standings add up the fan's scores",
+        "SELECT count(*) AS n FROM fan_standings st
+         JOIN (SELECT user_id, count(*) AS n, sum(score) AS total FROM prediction_scores
+               WHERE kind = 'fan' GROUP BY user_id) ps ON ps.user_id = st.user_id
+         WHERE st.scope = 'all' AND (st.predictions <> ps.n OR abs(st.total_score - ps.total) > 1e-6)",
+    )
+    .await;
+    let spread = count(
+        &mut conn,
+        "SELECT (max(score) - min(score))::bigint AS n FROM prediction_scores WHERE kind = 'fan'",
+    )
+    .await;
+    assert!(spread >= 30, "scores spread over {spread} points");
+    assert_eq!(
+        report.scored_shows,
+        stored_counts(&mut conn).await.scored_shows
+    );
+    none(
+        &mut conn,
+        "nothing left to score",
+        "SELECT count(*) AS n FROM scores_pending",
     )
     .await;
 
@@ -455,6 +614,7 @@ async fn digests(conn: &mut AsyncPgConnection) -> Vec<String> {
             "setlist_id, song_id, position, upvotes, downvotes, encore, set_name, is_tape, cover_artist_name",
         ),
         ("votes", "user_id, setlist_song_id, vote_type"),
+        ("setlists", "show_id, owner_id, accuracy_score, is_locked"),
     ] {
         let sql = format!(
             "SELECT md5(string_agg(concat_ws('|', id, {columns}), ',' ORDER BY id)) AS digest FROM {table}"
@@ -480,4 +640,19 @@ async fn the_same_scale_gives_the_same_rows() {
     );
     assert_eq!(ra.unwrap(), rb.unwrap());
     assert_eq!(digests(&mut a).await, digests(&mut b).await);
+    // Scores too (their own ids and times aside).
+    let scores = "SELECT md5(string_agg(concat_ws('|', show_id, kind, setlist_id, user_id, score, rarity_points),
+                                       ',' ORDER BY show_id, kind, setlist_id)) AS digest
+                  FROM prediction_scores";
+    let (da, db) = (
+        sql_query(scores)
+            .get_result::<Digest>(&mut a)
+            .await
+            .unwrap(),
+        sql_query(scores)
+            .get_result::<Digest>(&mut b)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(da.digest, db.digest);
 }

@@ -3,7 +3,9 @@
 //! At scale 1: 10,000 artists, 2,000 venues, 50,000 shows (two thirds upcoming, each with one
 //! predicted setlist; one third past, each with one actual setlist as imported from setlist.fm),
 //! 200,000 songs, 750,000 setlist songs, 100,000 users and 1,000,000 votes on the predicted
-//! setlists. Every count is multiplied by the scale (rounded, at least one of each).
+//! setlists; and 240,000 fans' own predictions (8 to 14 songs each): 200,000 on the shows of the
+//! last 59 days, which are scored, and 40,000 on upcoming shows. Every count is multiplied by the
+//! scale (rounded, at least one of each).
 //!
 //! How it is built:
 //!
@@ -27,17 +29,24 @@
 //!   except the deferrable unique constraints (their recheck is a trigger too), which hold by
 //!   construction. The load needs a superuser (or the SET privilege on that parameter).
 //!
+//! - **Scored after the load.** Once the load has committed, every show with an actual setlist
+//!   and fans' predictions is scored by [`crate::scoring::score_show`] (one transaction per show,
+//!   triggers on), which writes `prediction_scores`, the predictions' `accuracy_score` and the
+//!   fans' `fan_standings`; the scores are the scoring rule's own, not a copy of it in SQL.
+//!
 //! Layout: `PHASES` is the load, step by step; each statement is a file in `sql/`, and the word
 //! lists (`data/words/*.txt`, one entry per line) and cities (`data/cities.tsv`) are parsed once
 //! per load.
 
 use std::fmt::Write as _;
 
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 use diesel::{ConnectionError, QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
 use super::Progress;
+use crate::ids::ShowId;
+use crate::scoring;
 
 /// The largest scale accepted (20 million votes).
 pub const MAX_SCALE: f64 = 20.0;
@@ -53,6 +62,13 @@ pub struct ScaleReport {
     pub setlist_songs: i64,
     pub users: i64,
     pub votes: i64,
+    /// Fans' own predictions and their songs (not in `setlists` and `setlist_songs`, which are
+    /// the shows' crowd and actual setlists).
+    pub predictions: i64,
+    pub prediction_songs: i64,
+    /// Shows scored after the load, and the scores written (fans', crowd setlists', the bot's).
+    pub scored_shows: i64,
+    pub scores: i64,
 }
 
 impl std::fmt::Display for ScaleReport {
@@ -60,7 +76,7 @@ impl std::fmt::Display for ScaleReport {
         write!(
             f,
             "{} artists, {} venues, {} shows, {} songs, {} setlists, {} setlist songs, {} users, \
-             {} votes",
+             {} votes, {} fan predictions ({} songs), {} scores over {} shows",
             self.artists,
             self.venues,
             self.shows,
@@ -68,7 +84,11 @@ impl std::fmt::Display for ScaleReport {
             self.setlists,
             self.setlist_songs,
             self.users,
-            self.votes
+            self.votes,
+            self.predictions,
+            self.prediction_songs,
+            self.scores,
+            self.scored_shows
         )
     }
 }
@@ -89,6 +109,8 @@ pub enum ScaleError {
     Privileges(#[source] diesel::result::Error),
     #[error("loading the benchmark dataset: {0}")]
     Database(#[from] diesel::result::Error),
+    #[error("scoring the benchmark dataset: {0}")]
+    Scoring(#[from] crate::error::Error),
     #[error("connecting to the database: {0}")]
     Connect(#[from] ConnectionError),
 }
@@ -96,7 +118,8 @@ pub enum ScaleError {
 /// The row counts the dataset aims for at `scale` (the proportions of scale 1, rounded, at least
 /// one of each). At tiny scales a load can fall short of them where they cannot all hold (a
 /// setlist never has more songs than its artist's catalog, a song never more votes than there
-/// are users); `load` reports what it wrote.
+/// are users); `load` reports what it wrote. Prediction songs and scores are not planned:
+/// `prediction_songs`, `scored_shows` and `scores` are 0 here.
 pub fn target_counts(scale: f64) -> Result<ScaleReport, ScaleError> {
     if !scale.is_finite() || scale <= 0.0 || scale > MAX_SCALE {
         return Err(ScaleError::InvalidScale(scale));
@@ -105,6 +128,7 @@ pub fn target_counts(scale: f64) -> Result<ScaleReport, ScaleError> {
     #[allow(clippy::cast_possible_truncation)]
     let count = |base: f64| ((base * scale).round() as i64).max(1);
     let shows = count(50_000.0);
+    let predictions = count(PAST_PREDICTIONS) + count(UPCOMING_PREDICTIONS);
     Ok(ScaleReport {
         artists: count(10_000.0),
         venues: count(2_000.0),
@@ -115,8 +139,17 @@ pub fn target_counts(scale: f64) -> Result<ScaleReport, ScaleError> {
         setlist_songs: count(750_000.0),
         users: count(100_000.0),
         votes: count(1_000_000.0),
+        predictions,
+        // Drawn per prediction: known once planned.
+        prediction_songs: 0,
+        scored_shows: 0,
+        scores: 0,
     })
 }
+
+/// Fans' predictions at scale 1 on past shows (scored) and on upcoming ones.
+const PAST_PREDICTIONS: f64 = 200_000.0;
+const UPCOMING_PREDICTIONS: f64 = 40_000.0;
 
 /// Loads the benchmark dataset at `scale` into an empty, migrated database, in one transaction.
 /// `conn` must be the schema owner and allowed to set `session_replication_role` (a superuser).
@@ -126,9 +159,56 @@ pub async fn load(
     progress: &dyn Progress,
 ) -> Result<ScaleReport, ScaleError> {
     let targets = target_counts(scale)?;
-    let plan = Plan::new(&targets);
-    conn.transaction(async move |conn| run(conn, &plan, progress).await)
-        .await
+    let plan = Plan::new(&targets, scale);
+    let mut report = conn
+        .transaction(async |conn| run(conn, &plan, progress).await)
+        .await?;
+    // With triggers on again, and outside the load's transaction: scoring is the application's
+    // own code, and its writes (standings per fan) are many small ones.
+    score(conn, &mut report, progress).await?;
+    Ok(report)
+}
+
+#[derive(QueryableByName)]
+struct ScoredShow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: ShowId,
+}
+
+/// Scores every show that has an actual setlist and fans' predictions, oldest first, one
+/// transaction each.
+async fn score(
+    conn: &mut AsyncPgConnection,
+    report: &mut ScaleReport,
+    progress: &dyn Progress,
+) -> Result<(), ScaleError> {
+    let shows: Vec<ScoredShow> = sql_query(
+        "SELECT sh.id FROM shows sh
+         WHERE EXISTS (SELECT 1 FROM setlists a WHERE a.show_id = sh.id AND a.type = 'actual')
+           AND EXISTS (SELECT 1 FROM setlists p WHERE p.show_id = sh.id AND p.owner_id IS NOT NULL)
+         ORDER BY sh.date, sh.id",
+    )
+    .load(conn)
+    .await?;
+    progress.step(
+        "scores",
+        count(i64::try_from(shows.len()).unwrap_or(i64::MAX)),
+    );
+    for show in shows {
+        let scored = conn
+            .transaction(async |conn| scoring::score_show(conn, show.id).await)
+            .await?;
+        report.scored_shows += 1;
+        report.scores += i64::try_from(scored.scores.len()).unwrap_or(i64::MAX);
+        progress.advance(1);
+    }
+    progress.finish();
+    progress.step("analyze scores", 1);
+    conn.batch_execute("ANALYZE setlists, prediction_scores, fan_standings")
+        .await?;
+    progress.advance(1);
+    progress.finish();
+    Ok(())
 }
 
 /// The sizes every statement is rendered with, and the data it draws on.
@@ -141,6 +221,8 @@ struct Plan {
     setlist_songs: i64,
     users: i64,
     votes: i64,
+    past_predictions: i64,
+    upcoming_predictions: i64,
     /// Artists 1..=headliners (the most popular) headline shows; the others open for them.
     headliners: i64,
     /// Smallest catalog of a headliner and of any other artist.
@@ -166,8 +248,14 @@ const OTHER_CATALOG_MIN: i64 = 4;
 /// Big inserts run in this many statements, so progress moves.
 const CHUNKS: i64 = 10;
 
+/// Songs per fan's prediction are drawn between these.
+const PREDICTION_MIN: i64 = 8;
+const PREDICTION_MAX: i64 = 14;
+
 impl Plan {
-    fn new(targets: &ScaleReport) -> Self {
+    fn new(targets: &ScaleReport, scale: f64) -> Self {
+        #[allow(clippy::cast_possible_truncation)]
+        let count = |base: f64| ((base * scale).round() as i64).max(1);
         let artists = targets.artists;
         // The top 30% of artists headline.
         let headliners = ((artists * 3 + 9) / 10).clamp(1, artists);
@@ -191,6 +279,8 @@ impl Plan {
             setlist_songs: targets.setlist_songs,
             users: targets.users,
             votes: targets.votes,
+            past_predictions: count(PAST_PREDICTIONS),
+            upcoming_predictions: count(UPCOMING_PREDICTIONS),
             headliners,
             min_headliner_songs,
             min_other_songs,
@@ -213,6 +303,10 @@ impl Plan {
             ("setlist_songs", self.setlist_songs),
             ("users", self.users),
             ("votes", self.votes),
+            ("past_predictions", self.past_predictions),
+            ("upcoming_predictions", self.upcoming_predictions),
+            ("prediction_min", PREDICTION_MIN),
+            ("prediction_span", PREDICTION_MAX - PREDICTION_MIN + 1),
             ("headliners", self.headliners),
             ("others", self.artists - self.headliners),
             ("min_headliner_songs", self.min_headliner_songs),
@@ -288,6 +382,19 @@ enum Statement {
         runs: Runs,
         rows: Rows,
     },
+    /// A `SELECT ... AS n` whose one number is a planned count later steps run over.
+    Count {
+        sql: &'static str,
+        into: fn(&mut Planned) -> &mut i64,
+    },
+}
+
+/// Counts known only once planned (fewer than the targets at tiny scales).
+#[derive(Debug, Clone, Copy, Default)]
+struct Planned {
+    setlist_songs: i64,
+    predictions: i64,
+    prediction_songs: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,6 +404,8 @@ enum Runs {
     ArtistChunks,
     /// Once per chunk of planned setlist songs, `{lo}` <= m < `{hi}` (m counts from 0).
     SetlistSongChunks,
+    /// Once per chunk of planned fans' predictions, `{lo}` <= p < `{hi}` (p counts from 0).
+    PredictionChunks,
 }
 
 /// What a query's row count is for.
@@ -310,6 +419,8 @@ enum Rows {
     Report(fn(&mut ScaleReport) -> &mut i64),
     /// The step's progress and the planned setlist songs, which later phases run over.
     PlannedSetlistSongs,
+    /// The step's progress and the planned fans' predictions.
+    PlannedPredictions,
 }
 
 /// A step's total: a planned count.
@@ -328,6 +439,9 @@ enum Total {
     Votes,
     Shows,
     Headliners,
+    /// The fans' predictions planned, and their songs.
+    PlannedPredictions,
+    PlannedPredictionSongs,
 }
 
 const fn script(sql: &'static str) -> Statement {
@@ -336,6 +450,10 @@ const fn script(sql: &'static str) -> Statement {
 
 const fn query(sql: &'static str, runs: Runs, rows: Rows) -> Statement {
     Statement::Query { sql, runs, rows }
+}
+
+const fn planned(sql: &'static str, into: fn(&mut Planned) -> &mut i64) -> Statement {
+    Statement::Count { sql, into }
 }
 
 const PHASES: &[Phase] = &[
@@ -408,6 +526,27 @@ const PHASES: &[Phase] = &[
         ],
     },
     Phase {
+        label: "plan fans' predictions",
+        total: Total::One,
+        statements: &[
+            query(
+                include_str!("sql/plan_show_fans.sql"),
+                Runs::Once,
+                Rows::Ignored,
+            ),
+            query(
+                include_str!("sql/plan_predictions.sql"),
+                Runs::Once,
+                Rows::PlannedPredictions,
+            ),
+            planned(
+                "SELECT coalesce(sum(len), 0)::bigint AS n FROM seed_pred",
+                |p| &mut p.prediction_songs,
+            ),
+            script("ANALYZE seed_show_fans, seed_pred"),
+        ],
+    },
+    Phase {
         label: "votes",
         total: Total::Votes,
         statements: &[query(
@@ -423,6 +562,24 @@ const PHASES: &[Phase] = &[
             include_str!("sql/insert_setlist_songs.sql"),
             Runs::SetlistSongChunks,
             Rows::Report(|r| &mut r.setlist_songs),
+        )],
+    },
+    Phase {
+        label: "fans' predictions",
+        total: Total::PlannedPredictions,
+        statements: &[query(
+            include_str!("sql/insert_predictions.sql"),
+            Runs::Once,
+            Rows::Report(|r| &mut r.predictions),
+        )],
+    },
+    Phase {
+        label: "prediction songs",
+        total: Total::PlannedPredictionSongs,
+        statements: &[query(
+            include_str!("sql/insert_prediction_songs.sql"),
+            Runs::PredictionChunks,
+            Rows::Report(|r| &mut r.prediction_songs),
         )],
     },
     Phase {
@@ -484,7 +641,7 @@ const PHASES: &[Phase] = &[
 ];
 
 impl Total {
-    fn of(self, plan: &Plan, planned_setlist_songs: i64) -> i64 {
+    fn of(self, plan: &Plan, planned: &Planned) -> i64 {
         match self {
             Self::One => 1,
             Self::Artists => plan.artists,
@@ -492,7 +649,9 @@ impl Total {
             Self::Users => plan.users,
             Self::Songs => plan.songs,
             Self::SetlistSongs => plan.setlist_songs,
-            Self::PlannedSetlistSongs => planned_setlist_songs,
+            Self::PlannedSetlistSongs => planned.setlist_songs,
+            Self::PlannedPredictions => planned.predictions,
+            Self::PlannedPredictionSongs => planned.prediction_songs,
             Self::Votes => plan.votes,
             Self::Shows => plan.shows,
             Self::Headliners => plan.headliners,
@@ -502,7 +661,7 @@ impl Total {
 
 impl Runs {
     /// The extra placeholders of each run: none for a single run, `lo` and `hi` per chunk.
-    fn ranges(self, plan: &Plan, planned_setlist_songs: i64) -> Vec<Vec<(&'static str, i64)>> {
+    fn ranges(self, plan: &Plan, planned: &Planned) -> Vec<Vec<(&'static str, i64)>> {
         let bounds = |parts: Vec<(i64, i64)>, shift: i64| {
             parts
                 .into_iter()
@@ -513,7 +672,8 @@ impl Runs {
             Self::Once => vec![Vec::new()],
             Self::ArtistChunks => bounds(chunks(plan.artists), 0),
             // seed_ss.m counts from 0.
-            Self::SetlistSongChunks => bounds(chunks(planned_setlist_songs), 1),
+            Self::SetlistSongChunks => bounds(chunks(planned.setlist_songs), 1),
+            Self::PredictionChunks => bounds(chunks(planned.predictions), 1),
         }
     }
 }
@@ -525,7 +685,7 @@ struct TableName {
 }
 
 /// Tables a load writes (and that must be empty before it).
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 14] = [
     "users",
     "user_profiles",
     "artists",
@@ -538,6 +698,8 @@ const TABLES: [&str; 12] = [
     "setlist_songs",
     "votes",
     "vote_totals_pending",
+    "prediction_scores",
+    "fan_standings",
 ];
 
 async fn run(
@@ -559,9 +721,9 @@ async fn run(
         .map_err(ScaleError::Privileges)?;
 
     let mut report = ScaleReport::default();
-    let mut planned_setlist_songs = 0;
+    let mut planned = Planned::default();
     for phase in PHASES {
-        let total = phase.total.of(plan, planned_setlist_songs);
+        let total = phase.total.of(plan, &planned);
         progress.step(phase.label, count(total));
         // Chunked queries advance the step chunk by chunk; otherwise it advances once, at its
         // end: by the rows counted, or by its total when nothing in it counts.
@@ -572,11 +734,17 @@ async fn run(
                     conn.batch_execute(&plan.render(sql, &[])).await?;
                     continue;
                 }
+                Statement::Count { sql, into } => {
+                    let counted: Counted =
+                        sql_query(plan.render(sql, &[])).get_result(conn).await?;
+                    *into(&mut planned) = counted.n;
+                    continue;
+                }
                 Statement::Query { sql, runs, rows } => (sql, runs, rows),
             };
             let counted = !matches!(rows, Rows::Ignored);
             let mut written = 0;
-            for extra in runs.ranges(plan, planned_setlist_songs) {
+            for extra in runs.ranges(plan, &planned) {
                 let added = exec(conn, &plan.render(sql, &extra)).await?;
                 written += added;
                 if counted && runs != Runs::Once {
@@ -587,7 +755,8 @@ async fn run(
                 Rows::Ignored => continue,
                 Rows::Progress => {}
                 Rows::Report(field) => *field(&mut report) += written,
-                Rows::PlannedSetlistSongs => planned_setlist_songs += written,
+                Rows::PlannedSetlistSongs => planned.setlist_songs += written,
+                Rows::PlannedPredictions => planned.predictions += written,
             }
             at_end = (runs == Runs::Once).then_some(written);
         }
@@ -597,6 +766,12 @@ async fn run(
         progress.finish();
     }
     Ok(report)
+}
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
 async fn exec(conn: &mut AsyncPgConnection, sql: &str) -> Result<i64, ScaleError> {
@@ -791,6 +966,10 @@ mod tests {
                 setlist_songs: 750_000,
                 users: 100_000,
                 votes: 1_000_000,
+                predictions: 240_000,
+                prediction_songs: 0,
+                scored_shows: 0,
+                scores: 0,
             }
         );
         let tiny = target_counts(0.000_01).unwrap();
@@ -806,7 +985,7 @@ mod tests {
     #[test]
     fn catalogs_fit_the_setlists() {
         for scale in [0.000_1, 0.01, 1.0, 20.0] {
-            let plan = Plan::new(&target_counts(scale).unwrap());
+            let plan = Plan::new(&target_counts(scale).unwrap(), scale);
             assert!(plan.spare_songs >= 0);
             if scale >= 0.01 {
                 assert_eq!(plan.min_headliner_songs, HEADLINER_CATALOG_MIN);
@@ -843,14 +1022,14 @@ mod tests {
             .iter()
             .flat_map(|phase| phase.statements)
             .map(|statement| match *statement {
-                Statement::Script(sql) => (sql, None),
+                Statement::Script(sql) | Statement::Count { sql, .. } => (sql, None),
                 Statement::Query { sql, runs, .. } => (sql, Some(runs)),
             })
     }
 
     #[test]
     fn templates_render_completely() {
-        let plan = Plan::new(&target_counts(1.0).unwrap());
+        let plan = Plan::new(&target_counts(1.0).unwrap(), 1.0);
         for (template, _) in templates() {
             let sql = plan.render(template, &[("lo", 1), ("hi", 2)]);
             assert_eq!(unreplaced(&sql), None);
