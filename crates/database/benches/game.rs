@@ -399,7 +399,19 @@ async fn scoring(owner: &mut AsyncPgConnection, n: i64, rounds: usize) -> (Vec<f
     )
     .await;
     let fans: Vec<UserId> = fans.into_iter().map(|f| UserId(f.id)).collect();
-    Standing::refresh_for(owner, &fans).await.unwrap();
+    // Every scope these fans stand in, so the removed show's scores leave them all.
+    let scopes: Vec<String> = {
+        use diesel::{ExpressionMethods, QueryDsl};
+        use theset_database::schema::fan_standings;
+        fan_standings::table
+            .filter(fan_standings::user_id.eq_any(&fans))
+            .select(fan_standings::scope)
+            .distinct()
+            .load(owner)
+            .await
+            .unwrap()
+    };
+    Standing::refresh_for(owner, &fans, &scopes).await.unwrap();
     (times, scored)
 }
 

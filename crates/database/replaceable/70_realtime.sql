@@ -178,10 +178,11 @@ RETURNS json
 LANGUAGE sql STABLE
 AS $$
   WITH leaders AS (
-    SELECT ps.user_id, ps.score, ps.rarity_points, ps.predicted_at
+    -- The board's order (rank: score, then rarity points), read from its index.
+    SELECT ps.user_id, ps.score, ps.rank, ps.predicted_at
     FROM prediction_scores ps
     WHERE ps.show_id = target_show AND ps.kind = 'fan'
-    ORDER BY (-ps.score), (-ps.rarity_points), ps.predicted_at, ps.user_id
+    ORDER BY ps.rank, ps.predicted_at, ps.user_id
     LIMIT 10
   ), names AS (
     SELECT f.user_id, f.display_name
@@ -200,7 +201,7 @@ AS $$
     'leaders', coalesce((
       SELECT json_agg(json_build_object('user_id', l.user_id, 'display_name', n.display_name,
                                         'score', l.score)
-                      ORDER BY (-l.score), (-l.rarity_points), l.predicted_at, l.user_id)
+                      ORDER BY l.rank, l.predicted_at, l.user_id)
       FROM leaders l LEFT JOIN names n ON n.user_id = l.user_id), '[]'::json))
   FROM prediction_scores ps
   WHERE ps.show_id = target_show

@@ -435,13 +435,20 @@ pub async fn score_show(conn: &mut AsyncPgConnection, show: ShowId) -> Result<Sh
     result.is_final = any_final;
 
     NewPredictionScore::rank_fans(&mut rows);
-    let before = PredictionScore::fans_of_show(conn, show).await?;
-    PredictionScore::replace_for_show(conn, show, &rows).await?;
-    // Fans whose scores changed, including those whose prediction lost its score.
-    let mut fans: HashSet<UserId> = before.into_iter().collect();
-    fans.extend(result.scores.iter().filter_map(|s| s.user_id));
-    let fans: Vec<UserId> = fans.into_iter().collect();
-    Standing::refresh_for(conn, &fans).await?;
+    let before = PredictionScore::replace_for_show(conn, show, &rows).await?;
+    let was_final = before.iter().any(|(_, is_final)| *is_final);
+    // Standings count final scores only: a provisional re-score (a show recorded live) leaves
+    // them as they are. Otherwise the fans whose scores changed, including those whose
+    // prediction lost its score, in the scopes of this show.
+    if any_final || was_final {
+        let mut fans: HashSet<UserId> = before.into_iter().map(|(fan, _)| fan).collect();
+        fans.extend(result.scores.iter().filter_map(|s| s.user_id));
+        let fans: Vec<UserId> = fans.into_iter().collect();
+        let mut artists: Vec<ArtistId> = lists.iter().map(|l| l.artist).collect();
+        artists.sort_unstable();
+        artists.dedup();
+        Standing::refresh_for(conn, &fans, &Standing::scopes_of(show_date, &artists)).await?;
+    }
     Ok(result)
 }
 

@@ -235,28 +235,18 @@ struct AheadEqual {
 }
 
 impl PredictionScore {
-    /// The fans scored on a show (before it is scored again).
-    pub async fn fans_of_show(
-        conn: &mut AsyncPgConnection,
-        show: ShowId,
-    ) -> QueryResult<Vec<UserId>> {
-        prediction_scores::table
-            .filter(prediction_scores::show_id.eq(show))
-            .filter(prediction_scores::user_id.is_not_null())
-            .select(prediction_scores::user_id.assume_not_null())
-            .load(conn)
-            .await
-    }
-
     /// Replaces a show's scores, and writes each scored setlist's `accuracy_score` (rounded).
+    /// Answers the fans the replaced scores were for, and whether each was final.
     pub async fn replace_for_show(
         conn: &mut AsyncPgConnection,
         show: ShowId,
         rows: &[NewPredictionScore],
-    ) -> QueryResult<()> {
-        diesel::delete(prediction_scores::table.filter(prediction_scores::show_id.eq(show)))
-            .execute(conn)
-            .await?;
+    ) -> QueryResult<Vec<(UserId, bool)>> {
+        let replaced: Vec<(Option<UserId>, bool)> =
+            diesel::delete(prediction_scores::table.filter(prediction_scores::show_id.eq(show)))
+                .returning((prediction_scores::user_id, prediction_scores::is_final))
+                .get_results(conn)
+                .await?;
         // 22 columns a row: 2,000 rows stay under PostgreSQL's 65,535 parameters.
         for chunk in rows.chunks(2_000) {
             diesel::insert_into(prediction_scores::table)
@@ -286,7 +276,10 @@ impl PredictionScore {
         .bind::<Array<diesel::sql_types::Integer>, _>(scores)
         .execute(conn)
         .await?;
-        Ok(())
+        Ok(replaced
+            .into_iter()
+            .filter_map(|(fan, is_final)| fan.map(|f| (f, is_final)))
+            .collect())
     }
 
     /// All scores of a show: the bot's and the crowd's first, then fans by rank.
@@ -512,16 +505,38 @@ pub struct Standing {
 }
 
 impl Standing {
-    /// Recomputes the standings of these fans in every scope from their final scores (rows of
-    /// scopes where they have none left are removed). The rating is `scoring::rating`.
-    pub async fn refresh_for(conn: &mut AsyncPgConnection, fans: &[UserId]) -> QueryResult<()> {
-        if fans.is_empty() {
+    /// The scopes a show's scores count in: all time, its year, its month (by show date), and
+    /// each of the artists it scored.
+    pub fn scopes_of(date: NaiveDate, artists: &[ArtistId]) -> Vec<String> {
+        use chrono::Datelike;
+        let mut scopes = vec![
+            Scope::All.key(),
+            Scope::Year(date.year()).key(),
+            Scope::Month(date.year(), date.month()).key(),
+        ];
+        scopes.extend(artists.iter().map(|a| Scope::Artist(*a).key()));
+        scopes
+    }
+
+    /// Recomputes the standings of these fans in these scopes (a scored show's: the others
+    /// did not move) from their final scores; rows of fans with none left in a scope go. The
+    /// rating is `scoring::rating`.
+    pub async fn refresh_for(
+        conn: &mut AsyncPgConnection,
+        fans: &[UserId],
+        scopes: &[String],
+    ) -> QueryResult<()> {
+        if fans.is_empty() || scopes.is_empty() {
             return Ok(());
         }
         let ids: Vec<Uuid> = fans.iter().map(|f| f.0).collect();
-        diesel::delete(fan_standings::table.filter(fan_standings::user_id.eq_any(&ids)))
-            .execute(conn)
-            .await?;
+        diesel::delete(
+            fan_standings::table
+                .filter(fan_standings::user_id.eq_any(&ids))
+                .filter(fan_standings::scope.eq_any(scopes)),
+        )
+        .execute(conn)
+        .await?;
         // raw SQL: one INSERT ... SELECT aggregating every scope of these fans at once.
         diesel::sql_query(
             "INSERT INTO fan_standings (scope, user_id, predictions, total_score, best_score,
@@ -540,11 +555,13 @@ impl Standing {
                                         ('month:' || to_char(sh.date, 'YYYY-MM')),
                                         ('artist:' || ps.artist_id)) AS sc (scope)
              WHERE ps.kind = 'fan' AND ps.is_final AND ps.user_id = ANY ($1)
+               AND sc.scope = ANY ($4)
              GROUP BY sc.scope, ps.user_id",
         )
         .bind::<Array<SqlUuid>, _>(ids)
         .bind::<Double, _>(PRIOR_WEIGHT)
         .bind::<Double, _>(PRIOR_MEAN)
+        .bind::<Array<Text>, _>(scopes)
         .execute(conn)
         .await?;
         Ok(())
