@@ -312,6 +312,10 @@ impl From<DbError> for ApiError {
                 tracing::info!(%reason, "refused by row level security");
                 Self::forbidden("not permitted")
             }
+            DbError::InvalidText(reason) => {
+                tracing::info!(%reason, "text refused by PostgreSQL");
+                Self::bad_request("a text value contains a character that cannot be stored (NUL)")
+            }
             DbError::Unavailable(reason) => {
                 tracing::warn!(%reason, "database unavailable");
                 Self::unavailable("the database is unavailable, try again shortly")

@@ -66,23 +66,57 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// Deserialises a JSON body; the error names the field that failed (`body.song_id: ...`).
+/// Deserialises a JSON body; the error names the field that failed (`body.song_id: ...`). A
+/// string holding NUL (`\u0000`, which PostgreSQL cannot store in text) is refused by name too.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    if let Some(path) = nul_in(&value, "body") {
+        return Err(ApiError::invalid_field(&path, "contains a NUL character"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::bad_request(format!("malformed JSON: {inner}"))
-        } else if path == "." {
+        if path == "." {
             ApiError::invalid_field("body", inner)
         } else {
             ApiError::invalid_field(&format!("body.{path}"), inner)
         }
-    })?;
-    de.end()
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
-    Ok(value)
+    })
+}
+
+/// The path of the first string (or key) holding NUL in a JSON document.
+fn nul_in(value: &serde_json::Value, path: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0').then(|| path.to_owned()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_in(v, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            let here = format!("{path}.{k}");
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_in(v, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a request whose path holds an encoded NUL (`%00`): PostgreSQL cannot store it, and
+/// slugs and ids are path segments of many routes.
+pub async fn reject_nul_in_path<B: actix_web::body::MessageBody>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    use actix_web::ResponseError;
+    if req.path().to_ascii_lowercase().contains("%00") {
+        let problem = ApiError::invalid_field("path", "contains a NUL character").error_response();
+        return Ok(req.into_response(problem).map_into_right_body());
+    }
+    next.call(req).await.map(|r| r.map_into_left_body())
 }
 
 /// Query parameters, deserialised with the failing parameter named. Query types are
@@ -105,6 +139,11 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             Code::UriTooLong,
             format!("the query string exceeds {MAX_QUERY_BYTES} bytes"),
         ));
+    }
+    if let Some((name, _)) = form_urlencoded::parse(query.as_bytes())
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        return Err(ApiError::invalid_field(&name, "contains a NUL character"));
     }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {

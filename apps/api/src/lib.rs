@@ -40,6 +40,7 @@ pub fn app(
         .app_data(web::Data::new(state))
         .configure(routes::configure)
         .default_service(web::to(routes::fallback::not_routed))
+        .wrap(actix_web::middleware::from_fn(extract::reject_nul_in_path))
         // Outermost last: every response, errors and CORS preflights included, is logged with
         // its request id.
         .wrap(cors)

@@ -187,3 +187,8 @@ BEGIN
   RETURN changed + changed_shows;
 END
 $$;
+
+-- The fold is the worker's (service role) and the owner's: an API-role session holding its lock
+-- would stall every fold, so the API may not call it.
+REVOKE EXECUTE ON FUNCTION refresh_vote_totals() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION refresh_vote_totals() TO theset_service;

@@ -70,9 +70,14 @@ pub enum Error {
     /// Row Level Security refused the write (for UPDATE/DELETE it silently matches no row instead).
     #[error("not permitted: {0}")]
     Forbidden(String),
-    /// The database could not be reached in time (pool exhausted, connection refused or lost).
+    /// The database could not be reached in time (pool exhausted, connection refused or lost),
+    /// is shutting down, restarting or not accepting connections yet, or the statement ran out
+    /// of time: worth retrying shortly.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A text value PostgreSQL cannot store (NUL, or bytes that are not UTF-8).
+    #[error("invalid text: {0}")]
+    InvalidText(String),
     #[error(transparent)]
     Query(DieselError),
 }
@@ -119,6 +124,13 @@ impl From<DieselError> for Error {
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                 Error::Unavailable(info.message().to_owned())
             }
+            _ if is_transient(info.message()) => Error::Unavailable(info.message().to_owned()),
+            _ if info
+                .message()
+                .starts_with("invalid byte sequence for encoding") =>
+            {
+                Error::InvalidText(info.message().to_owned())
+            }
             _ if info.message().contains("row-level security")
                 || info.message().starts_with("permission denied") =>
             {
@@ -129,8 +141,89 @@ impl From<DieselError> for Error {
     }
 }
 
+/// PostgreSQL's messages for the errors that end by themselves (diesel hands over the message,
+/// not the SQLSTATE): shutdown and restart (57P01, 57P02, 57P03), connection failures (class
+/// 08), a statement timeout or cancellation (57014) and recovery conflicts (40001 on a replica).
+fn is_transient(message: &str) -> bool {
+    const TRANSIENT: &[&str] = &[
+        "terminating connection due to administrator command",
+        "terminating connection because of crash of another server process",
+        "terminating connection due to conflict with recovery",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
+        "the database system is not accepting connections",
+        "canceling statement due to statement timeout",
+        "canceling statement due to user request",
+        "canceling statement due to conflict with recovery",
+        "connection to server was lost",
+        "server closed the connection unexpectedly",
+    ];
+    TRANSIENT.iter().any(|t| message.contains(t))
+}
+
 impl From<crate::pool::PoolError> for Error {
     fn from(error: crate::pool::PoolError) -> Self {
         Error::Unavailable(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::DatabaseErrorInformation;
+
+    struct Info(&'static str);
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn from(message: &'static str) -> Error {
+        Error::from(DieselError::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(Info(message)),
+        ))
+    }
+
+    #[test]
+    fn restarts_timeouts_and_bad_text_are_named() {
+        for transient in [
+            "terminating connection due to administrator command",
+            "FATAL: the database system is shutting down",
+            "the database system is starting up",
+            "canceling statement due to statement timeout",
+        ] {
+            assert!(
+                matches!(from(transient), Error::Unavailable(_)),
+                "{transient}"
+            );
+        }
+        assert!(matches!(
+            from("invalid byte sequence for encoding \"UTF8\": 0x00"),
+            Error::InvalidText(_)
+        ));
+        assert!(matches!(from("division by zero"), Error::Query(_)));
     }
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod bad_text;
 mod openapi;
 mod predictions;
 mod problem_codes;

@@ -372,3 +372,13 @@ async fn concurrent_voting_keeps_every_counter_equal_to_its_aggregate() {
         total
     );
 }
+
+#[tokio::test]
+async fn only_the_service_role_folds_vote_totals() {
+    let db = TestDatabase::new().await;
+    let mut api = db.conn_as("theset_api").await;
+    let err = Error::from(Vote::refresh_totals(&mut api).await.unwrap_err());
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    let mut service = db.conn_as("theset_service").await;
+    Vote::refresh_totals(&mut service).await.unwrap();
+}
