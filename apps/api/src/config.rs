@@ -12,6 +12,17 @@ use theset_realtime::RealtimeOptions;
 /// Supabase's project secrets are longer than this.
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 
+/// Secrets published in this repository (`.env.example`, `scripts/dev`, the benchmarks): anyone
+/// can sign tokens with them, so the API refuses them unless `THESET_DEV_MODE` is set.
+const PUBLIC_SECRETS: &[&str] = &[
+    "dev-only-secret-change-me-0123456789abcdef",
+    "bench-only-secret-0123456789abcdef0123456789",
+];
+
+fn is_public_secret(secret: &str) -> bool {
+    PUBLIC_SECRETS.contains(&secret) || secret.contains("change-me")
+}
+
 /// A setting that is missing or malformed, named.
 #[derive(Debug, thiserror::Error)]
 #[error("{name}: {message}")]
@@ -112,6 +123,16 @@ impl Config {
             return Err(ConfigError::new(
                 "SUPABASE_JWT_SECRET",
                 format!("must be at least {MIN_JWT_SECRET_LEN} bytes"),
+            ));
+        }
+        let dev_mode = var("THESET_DEV_MODE").is_some_and(|v| {
+            matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
+        });
+        if is_public_secret(&jwt_secret) && !dev_mode {
+            return Err(ConfigError::new(
+                "SUPABASE_JWT_SECRET",
+                "is a public development secret (anyone can sign tokens with it): set your \
+                 project's, or THESET_DEV_MODE=1 for local development only",
             ));
         }
         let cors_origins = match var("CORS_ALLOWED_ORIGINS") {
@@ -229,6 +250,16 @@ mod tests {
     }
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn public_development_secrets_need_dev_mode() {
+        let public = "dev-only-secret-change-me-0123456789abcdef";
+        let refused = config(&[("SUPABASE_JWT_SECRET", public)]).unwrap_err();
+        assert_eq!(refused.name, "SUPABASE_JWT_SECRET");
+        assert!(refused.message.contains("public development secret"));
+        assert!(config(&[("SUPABASE_JWT_SECRET", public), ("THESET_DEV_MODE", "1")]).is_ok());
+        assert!(config(&[("SUPABASE_JWT_SECRET", public), ("THESET_DEV_MODE", "0")]).is_err());
+    }
 
     #[test]
     fn defaults() {

@@ -138,3 +138,29 @@ where
         }
     }
 }
+
+/// Refuses to serve as a role that would bypass Row Level Security (a superuser, BYPASSRLS, an
+/// owner of the schema's tables). When the database cannot be reached yet the API starts anyway
+/// and answers 503 until it can; the role is checked when it first connects here.
+pub async fn refuse_privileged_role(
+    config: &theset_database::DatabaseConfig,
+) -> Result<(), String> {
+    let mut conn = match config.connect().await {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable at start-up: the role is not checked");
+            return Ok(());
+        }
+    };
+    let powers = theset_database::check::RolePowers::of_current_role(&mut conn)
+        .await
+        .map_err(|e| format!("checking the database role: {e}"))?;
+    match powers.refusal() {
+        Some(why) => Err(format!(
+            "DATABASE_URL's role {:?} {why}: the API must connect as a role that owns nothing and \
+             cannot bypass row level security (theset_api)",
+            config.user().unwrap_or_default()
+        )),
+        None => Ok(()),
+    }
+}

@@ -42,12 +42,9 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> std::io::Result<()> {
-    if config.database.user() != Some("theset_api") {
-        tracing::warn!(
-            user = config.database.user(),
-            "DATABASE_URL should name the theset_api role: other roles may bypass row level security"
-        );
-    }
+    theset_api::db::refuse_privileged_role(&config.database)
+        .await
+        .map_err(std::io::Error::other)?;
     let state = AppState::new(&config).map_err(std::io::Error::other)?;
     let bind = config.bind;
     tracing::info!(%bind, "serving TheSet API");

@@ -520,3 +520,44 @@ fn totals<Id>(rows: Vec<TotalRow>, id: impl Fn(Uuid) -> Id) -> Disagreements<Tot
             .collect(),
     }
 }
+
+/// What the connected role may do beyond Row Level Security: the API refuses to serve as a role
+/// with any of these (it would see and change every row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct RolePowers {
+    #[diesel(sql_type = Bool)]
+    pub superuser: bool,
+    #[diesel(sql_type = Bool)]
+    pub bypass_rls: bool,
+    /// Owns a table of the schema (owners bypass RLS unless it is forced).
+    #[diesel(sql_type = Bool)]
+    pub owns_tables: bool,
+}
+
+impl RolePowers {
+    /// The connected role's powers.
+    pub async fn of_current_role(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Self> {
+        sql_query(
+            "SELECT r.rolsuper AS superuser, r.rolbypassrls AS bypass_rls,
+                    EXISTS (SELECT 1 FROM pg_class c
+                            WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace
+                              AND c.relkind IN ('r', 'p')) AS owns_tables
+             FROM pg_roles r WHERE r.rolname = current_user",
+        )
+        .get_result(conn)
+        .await
+    }
+
+    /// Why the role may not serve the API, if it may not.
+    pub fn refusal(&self) -> Option<&'static str> {
+        if self.superuser {
+            Some("is a superuser")
+        } else if self.bypass_rls {
+            Some("has BYPASSRLS")
+        } else if self.owns_tables {
+            Some("owns tables of the schema")
+        } else {
+            None
+        }
+    }
+}

@@ -12,4 +12,5 @@ mod problem_codes;
 mod public;
 mod realtime;
 mod setlists;
+mod startup;
 mod votes;
