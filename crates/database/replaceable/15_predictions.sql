@@ -46,6 +46,24 @@ BEGIN
 END
 $$;
 
+-- Raises why a predicted setlist is closed, if it is (actual setlists pass). The functions
+-- that must answer "closed" before anything else (add_setlist_song, reorder_setlist) call it.
+CREATE FUNCTION raise_if_setlist_closed(target_setlist uuid) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  reason text;
+BEGIN
+  SELECT predictions_closed_reason(sl.is_locked, s.status, s.ticketmaster_status, s.starts_at)
+  INTO reason
+  FROM setlists sl JOIN shows s ON s.id = sl.show_id
+  WHERE sl.id = target_setlist AND sl.type = 'predicted';
+  IF reason IS NOT NULL THEN
+    PERFORM raise_predictions_closed(reason);
+  END IF;
+END
+$$;
+
 -- Predicted setlists: created only while the show is open; changed only while open (locking,
 -- unlocking and the folded vote totals excepted); removed by their owner only while open, by
 -- moderators always. Cascades (a show or user deleted) pass.
@@ -146,17 +164,10 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
   held integer;
-  reason text;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended(target_setlist::text, 7));
   -- A closed prediction refuses even an order that changes nothing: the caller learns why.
-  SELECT predictions_closed_reason(sl.is_locked, s.status, s.ticketmaster_status, s.starts_at)
-  INTO reason
-  FROM setlists sl JOIN shows s ON s.id = sl.show_id
-  WHERE sl.id = target_setlist AND sl.type = 'predicted';
-  IF reason IS NOT NULL THEN
-    PERFORM raise_predictions_closed(reason);
-  END IF;
+  PERFORM raise_if_setlist_closed(target_setlist);
   IF (SELECT count(DISTINCT e) FROM unnest(entries) AS e) <> cardinality(entries) THEN
     RAISE EXCEPTION 'an entry is named twice'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'reorder_entries_distinct';

@@ -43,7 +43,6 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
   list setlists;
-  reason text;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended(target_setlist::text, 7));
   SELECT * INTO list FROM setlists WHERE id = target_setlist;
@@ -55,11 +54,8 @@ BEGIN
       USING ERRCODE = 'check_violation', CONSTRAINT = 'setlist_songs_predicted_only';
   END IF;
   -- Closed first: after the lock, the answer is why, whatever the song.
-  SELECT predictions_closed_reason(list.is_locked, s.status, s.ticketmaster_status, s.starts_at)
-  INTO reason FROM shows s WHERE s.id = list.show_id;
-  IF reason IS NOT NULL THEN
-    PERFORM raise_predictions_closed(reason);
-  ELSIF NOT EXISTS (SELECT 1 FROM songs WHERE id = new_song AND artist_id = list.artist_id) THEN
+  PERFORM raise_if_setlist_closed(target_setlist);
+  IF NOT EXISTS (SELECT 1 FROM songs WHERE id = new_song AND artist_id = list.artist_id) THEN
     RAISE EXCEPTION 'the song is not in the artist''s catalog'
       USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'setlist_songs_song_in_catalog';
   ELSIF EXISTS (SELECT 1 FROM setlist_songs WHERE setlist_id = target_setlist AND song_id = new_song) THEN

@@ -340,10 +340,12 @@ mod tests {
 }
 
 /// A song's statistics as stored, with its title.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = song_stats, check_for_backend(diesel::pg::Pg))]
 pub struct SongStatsRow {
     pub song_id: SongId,
+    #[diesel(select_expression = crate::schema::songs::title)]
     pub title: String,
     pub times_played: i32,
     /// Share of the artist's shows with a setlist that played it.
@@ -358,34 +360,6 @@ pub struct SongStatsRow {
     /// 1-based, among the performed songs.
     pub average_position: f64,
 }
-
-type SongStatsColumns = (
-    song_stats::song_id,
-    crate::schema::songs::title,
-    song_stats::times_played,
-    song_stats::play_rate,
-    song_stats::first_played,
-    song_stats::last_played,
-    song_stats::shows_since_played,
-    song_stats::opener_rate,
-    song_stats::closer_rate,
-    song_stats::encore_rate,
-    song_stats::average_position,
-);
-
-const SONG_STATS_COLUMNS: SongStatsColumns = (
-    song_stats::song_id,
-    crate::schema::songs::title,
-    song_stats::times_played,
-    song_stats::play_rate,
-    song_stats::first_played,
-    song_stats::last_played,
-    song_stats::shows_since_played,
-    song_stats::opener_rate,
-    song_stats::closer_rate,
-    song_stats::encore_rate,
-    song_stats::average_position,
-);
 
 impl SongStatsRow {
     /// An artist's songs with statistics, most played first (ties: most recently played, then
@@ -404,7 +378,7 @@ impl SongStatsRow {
                 song_stats::song_id,
             ))
             .limit(limit)
-            .select(SONG_STATS_COLUMNS)
+            .select(SongStatsRow::as_select())
             .load(conn)
             .await
     }
@@ -414,7 +388,7 @@ impl SongStatsRow {
         song_stats::table
             .inner_join(crate::schema::songs::table)
             .filter(song_stats::song_id.eq(song))
-            .select(SONG_STATS_COLUMNS)
+            .select(SongStatsRow::as_select())
             .first(conn)
             .await
             .optional()
