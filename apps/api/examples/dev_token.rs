@@ -1,5 +1,6 @@
-//! DEVELOPMENT ONLY: mints an access token like Supabase Auth's, signed with
-//! `SUPABASE_JWT_SECRET` (from the environment or `.env`), for trying the API locally.
+//! DEVELOPMENT ONLY: mints an access token like Supabase Auth's, signed with the legacy HS256
+//! `SUPABASE_JWT_SECRET` (from the environment or `.env`), for trying the API locally. (Tokens
+//! of signing keys come from Supabase Auth itself: their private halves never leave it.)
 //!
 //! cargo run -p theset-api --example dev_token -- <user-uuid> <email> [minutes]
 #![allow(clippy::print_stdout)]
@@ -33,7 +34,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let now = chrono::Utc::now().timestamp();
-    let claims = json!({
+    let mut claims = json!({
         "sub": sub,
         "email": email,
         "aud": "authenticated",
@@ -41,6 +42,11 @@ fn main() -> ExitCode {
         "iat": now,
         "exp": now + minutes * 60,
     });
+    // The API checks `iss` when SUPABASE_URL or SUPABASE_JWT_ISSUER names one (and refuses
+    // tokens living longer than JWT_MAX_LIFETIME_SECS, a day by default).
+    if let Some(issuer) = theset_api::config::issuer(|name| std::env::var(name).ok()) {
+        claims["iss"] = json!(issuer);
+    }
     match jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims,

@@ -75,10 +75,15 @@ fn args() -> Args {
 
 fn token(secret: &str, id: uuid::Uuid) -> String {
     let now = chrono::Utc::now().timestamp();
+    let mut claims = json!({"sub": id, "email": format!("{id}@load.theset.test"),
+        "aud": "authenticated", "role": "authenticated", "iat": now, "exp": now + 7200});
+    // The API checks `iss` when SUPABASE_URL or SUPABASE_JWT_ISSUER names one.
+    if let Some(issuer) = theset_api::config::issuer(|name| std::env::var(name).ok()) {
+        claims["iss"] = json!(issuer);
+    }
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
-        &json!({"sub": id, "email": format!("{id}@load.theset.test"), "aud": "authenticated",
-                "role": "authenticated", "iat": now, "exp": now + 7200}),
+        &claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()

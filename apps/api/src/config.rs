@@ -12,6 +12,19 @@ use theset_realtime::RealtimeOptions;
 /// Supabase's project secrets are longer than this.
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 
+/// `JWT_MAX_LIFETIME_SECS` default: a day. Supabase issues tokens for an hour by default (less with
+/// signing keys) and for a week at most; a token meant to live longer than a day is refused unless
+/// the project's expiry was raised and this with it.
+pub const DEFAULT_JWT_MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// `JWKS_MIN_FETCH_INTERVAL_SECS` default: however many tokens name an unknown `kid`, the JWKS is
+/// fetched at most once per this long.
+pub const DEFAULT_JWKS_MIN_FETCH_INTERVAL: Duration = Duration::from_secs(5);
+/// Bounds on how long a fetched JWKS is kept, whatever its `Cache-Control: max-age` says: at least
+/// a minute (so `max-age=0` or `no-store` does not make every request a fetch), at most ten
+/// minutes (so a key the project revoked stops verifying soon even if the answer said a day).
+pub const JWKS_MIN_TTL: Duration = Duration::from_secs(60);
+pub const JWKS_MAX_TTL: Duration = Duration::from_secs(600);
+
 /// Secrets published in this repository (`.env.example`, `scripts/dev`, the benchmarks): anyone
 /// can sign tokens with them, so the API refuses them unless `THESET_DEV_MODE` is set.
 const PUBLIC_SECRETS: &[&str] = &[
@@ -47,6 +60,162 @@ pub struct VoteRateLimit {
     pub window: Duration,
 }
 
+/// Access tokens: Supabase signing keys (ES256/RS256, from the project's JWKS), the legacy HS256
+/// secret, or both during a migration; at least one (`Config::from_lookup` checks).
+#[derive(Clone)]
+pub struct AuthConfig {
+    /// `SUPABASE_JWT_SECRET`: the legacy HS256 secret; `None`: HS256 tokens are refused.
+    pub jwt_secret: Option<String>,
+    /// `SUPABASE_JWKS_URL`, or `<SUPABASE_URL>/auth/v1/.well-known/jwks.json`; `None`: ES256 and
+    /// RS256 tokens are refused.
+    pub jwks_url: Option<String>,
+    /// `SUPABASE_JWT_ISSUER`, or `<SUPABASE_URL>/auth/v1`: `iss` must be this. `None` (only a
+    /// legacy secret, no URL) checks no `iss`: only the project holds that secret.
+    pub issuer: Option<String>,
+    /// `JWT_MAX_LIFETIME_SECS`: tokens whose `exp - iat` is longer are refused.
+    pub max_lifetime: Duration,
+    /// `JWKS_MIN_FETCH_INTERVAL_SECS`: at most one JWKS fetch per this long.
+    pub jwks_min_fetch_interval: Duration,
+    /// A fetched JWKS is kept for its `max-age`, bounded by these (not settings: see the consts).
+    pub jwks_min_ttl: Duration,
+    pub jwks_max_ttl: Duration,
+}
+
+impl Default for AuthConfig {
+    /// Nothing configured (every token refused) and the default bounds.
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            jwks_url: None,
+            issuer: None,
+            max_lifetime: DEFAULT_JWT_MAX_LIFETIME,
+            jwks_min_fetch_interval: DEFAULT_JWKS_MIN_FETCH_INTERVAL,
+            jwks_min_ttl: JWKS_MIN_TTL,
+            jwks_max_ttl: JWKS_MAX_TTL,
+        }
+    }
+}
+
+// The secret never reaches logs.
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("jwks_url", &self.jwks_url)
+            .field("issuer", &self.issuer)
+            .field("max_lifetime", &self.max_lifetime)
+            .field("jwks_min_fetch_interval", &self.jwks_min_fetch_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The issuer tokens must name, from `SUPABASE_JWT_ISSUER` or `SUPABASE_URL` (also what
+/// `examples/dev_token.rs` puts in `iss`).
+pub fn issuer(var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let var = |name: &str| {
+        var(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    var("SUPABASE_JWT_ISSUER")
+        .or_else(|| var("SUPABASE_URL").map(|url| format!("{}/auth/v1", url.trim_end_matches('/'))))
+}
+
+fn auth(var: &impl Fn(&str) -> Option<String>, dev_mode: bool) -> Result<AuthConfig, ConfigError> {
+    let jwt_secret = var("SUPABASE_JWT_SECRET");
+    if let Some(secret) = &jwt_secret {
+        if secret.len() < MIN_JWT_SECRET_LEN {
+            return Err(ConfigError::new(
+                "SUPABASE_JWT_SECRET",
+                format!("must be at least {MIN_JWT_SECRET_LEN} bytes"),
+            ));
+        }
+        if is_public_secret(secret) && !dev_mode {
+            return Err(ConfigError::new(
+                "SUPABASE_JWT_SECRET",
+                "is a public development secret (anyone can sign tokens with it): set your \
+                 project's, or THESET_DEV_MODE=1 for local development only",
+            ));
+        }
+    }
+    let project = match var("SUPABASE_URL") {
+        Some(url) => Some(checked_url(
+            "SUPABASE_URL",
+            url.trim().trim_end_matches('/'),
+            dev_mode,
+        )?),
+        None => None,
+    };
+    let jwks_url = match var("SUPABASE_JWKS_URL") {
+        Some(url) => Some(checked_url("SUPABASE_JWKS_URL", url.trim(), dev_mode)?),
+        None => project
+            .as_ref()
+            .map(|url| format!("{url}/auth/v1/.well-known/jwks.json")),
+    };
+    let issuer = issuer(var);
+    if jwt_secret.is_none() && jwks_url.is_none() {
+        return Err(ConfigError::new(
+            "SUPABASE_URL",
+            "is not set, nor SUPABASE_JWKS_URL or SUPABASE_JWT_SECRET: set the project's URL \
+             (signing keys) or its legacy JWT secret",
+        ));
+    }
+    // Keys fetched from a URL are checked against an issuer always.
+    if jwks_url.is_some() && issuer.is_none() {
+        return Err(ConfigError::new(
+            "SUPABASE_JWT_ISSUER",
+            "is required with SUPABASE_JWKS_URL when SUPABASE_URL is not set",
+        ));
+    }
+    let secs = |name: &str, range: std::ops::RangeInclusive<u64>, default: Duration| {
+        number(var, name, range).map(|n| n.map_or(default, Duration::from_secs))
+    };
+    Ok(AuthConfig {
+        jwt_secret,
+        jwks_url,
+        issuer,
+        // Supabase's longest expiry is a week.
+        max_lifetime: secs(
+            "JWT_MAX_LIFETIME_SECS",
+            60..=7 * 24 * 3600,
+            DEFAULT_JWT_MAX_LIFETIME,
+        )?,
+        jwks_min_fetch_interval: secs(
+            "JWKS_MIN_FETCH_INTERVAL_SECS",
+            1..=300,
+            DEFAULT_JWKS_MIN_FETCH_INTERVAL,
+        )?,
+        ..AuthConfig::default()
+    })
+}
+
+/// A URL keys are fetched from: https, or plain http to this machine (the Supabase CLI's local
+/// stack) or in development mode. Over plain http anyone on the path could swap the keys.
+fn checked_url(name: &str, url: &str, dev_mode: bool) -> Result<String, ConfigError> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| ConfigError::new(name, format!("{url:?} is not a URL: {e}")))?;
+    let loopback = parsed.host_str().is_some_and(|host| {
+        host == "localhost"
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match parsed.scheme() {
+        "https" => Ok(url.to_owned()),
+        "http" if loopback || dev_mode => Ok(url.to_owned()),
+        _ => Err(ConfigError::new(
+            name,
+            format!(
+                "{url:?} must be https (plain http only to localhost, or with THESET_DEV_MODE)"
+            ),
+        )),
+    }
+}
+
 /// Live updates over server-sent events (`REALTIME_*`).
 #[derive(Debug, Clone)]
 pub struct RealtimeConfig {
@@ -58,6 +227,10 @@ pub struct RealtimeConfig {
     /// `REALTIME_HEARTBEAT_SECS` (default 15): a comment on idle streams this often, so proxies
     /// keep them open.
     pub heartbeat: Duration,
+    /// `REALTIME_DATABASE_URL`: where the listener connects (the same role as `DATABASE_URL`).
+    /// It needs a session (LISTEN): on Supabase the direct connection or the session pooler,
+    /// when `DATABASE_URL` is the transaction pooler. Unset: `DATABASE_URL`.
+    pub database: Option<DatabaseConfig>,
 }
 
 impl Default for RealtimeConfig {
@@ -66,6 +239,7 @@ impl Default for RealtimeConfig {
             enabled: true,
             options: RealtimeOptions::default(),
             heartbeat: Duration::from_secs(15),
+            database: None,
         }
     }
 }
@@ -75,8 +249,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `DATABASE_URL` (the `theset_api` role) and the `DATABASE_*` pool settings.
     pub database: DatabaseConfig,
-    /// `SUPABASE_JWT_SECRET`: the HS256 key Supabase Auth signs access tokens with.
-    pub jwt_secret: String,
+    /// How access tokens are verified (`SUPABASE_*`, `JWT_*`, `JWKS_*`).
+    pub auth: AuthConfig,
     /// Front-end origins allowed by CORS (`scheme://host[:port]`).
     pub cors_origins: Vec<String>,
     pub vote_rate_limit: VoteRateLimit,
@@ -90,7 +264,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("database", &self.database.database())
             .field("database_user", &self.database.user())
-            .field("jwt_secret", &"<redacted>")
+            .field("auth", &self.auth)
             .field("cors_origins", &self.cors_origins)
             .field("vote_rate_limit", &self.vote_rate_limit)
             .field("realtime", &self.realtime)
@@ -117,24 +291,10 @@ impl Config {
             ConfigError::new("API_BIND", format!("expected host:port, got {bind:?}"))
         })?;
         let database = database().map_err(|e| ConfigError::new(&e.setting, e.reason))?;
-        let jwt_secret = var("SUPABASE_JWT_SECRET")
-            .ok_or_else(|| ConfigError::new("SUPABASE_JWT_SECRET", "is not set"))?;
-        if jwt_secret.len() < MIN_JWT_SECRET_LEN {
-            return Err(ConfigError::new(
-                "SUPABASE_JWT_SECRET",
-                format!("must be at least {MIN_JWT_SECRET_LEN} bytes"),
-            ));
-        }
         let dev_mode = var("THESET_DEV_MODE").is_some_and(|v| {
             matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
         });
-        if is_public_secret(&jwt_secret) && !dev_mode {
-            return Err(ConfigError::new(
-                "SUPABASE_JWT_SECRET",
-                "is a public development secret (anyone can sign tokens with it): set your \
-                 project's, or THESET_DEV_MODE=1 for local development only",
-            ));
-        }
+        let auth = auth(&var, dev_mode)?;
         let cors_origins = match var("CORS_ALLOWED_ORIGINS") {
             Some(list) => list
                 .split(',')
@@ -153,39 +313,62 @@ impl Config {
             })?,
             None => Self::DEFAULT_VOTES_PER_MINUTE,
         };
+        let realtime = realtime(&var, &database)?;
         Ok(Self {
             bind,
             database,
-            jwt_secret,
+            auth,
             cors_origins,
             vote_rate_limit: VoteRateLimit {
                 votes,
                 window: Duration::from_secs(60),
             },
-            realtime: realtime(&var)?,
+            realtime,
         })
     }
 }
 
-fn realtime(var: &impl Fn(&str) -> Option<String>) -> Result<RealtimeConfig, ConfigError> {
-    let number =
-        |name: &str, range: std::ops::RangeInclusive<u64>| -> Result<Option<u64>, ConfigError> {
-            let Some(raw) = var(name) else {
-                return Ok(None);
-            };
-            match raw.trim().parse::<u64>() {
-                Ok(n) if range.contains(&n) => Ok(Some(n)),
-                _ => Err(ConfigError::new(
-                    name,
-                    format!(
-                        "expected a whole number from {} to {}, got {raw:?}",
-                        range.start(),
-                        range.end()
-                    ),
-                )),
-            }
-        };
+/// A whole-number setting within `range`, if set.
+fn number(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, ConfigError> {
+    let Some(raw) = var(name) else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
+        _ => Err(ConfigError::new(
+            name,
+            format!(
+                "expected a whole number from {} to {}, got {raw:?}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+fn realtime(
+    var: &impl Fn(&str) -> Option<String>,
+    main: &DatabaseConfig,
+) -> Result<RealtimeConfig, ConfigError> {
+    let number = |name: &str, range| number(var, name, range);
     let mut config = RealtimeConfig::default();
+    if let Some(url) = var("REALTIME_DATABASE_URL") {
+        let mut listener = DatabaseConfig::from_url(url.trim())
+            .map_err(|e| ConfigError::new("REALTIME_DATABASE_URL", e.reason))?;
+        listener.connect_timeout = main.connect_timeout;
+        listener.statement_timeout = main.statement_timeout;
+        if listener.user() != main.user() {
+            return Err(ConfigError::new(
+                "REALTIME_DATABASE_URL",
+                "must name the same role as DATABASE_URL (the listener reads as the API does)",
+            ));
+        }
+        config.database = Some(listener);
+    }
     if let Some(raw) = var("REALTIME_ENABLED") {
         config.enabled = match raw.trim().to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => true,
@@ -275,7 +458,7 @@ mod tests {
     #[test]
     fn each_bad_setting_is_named() {
         let name = |vars: &[(&str, &str)]| config(vars).unwrap_err().name;
-        assert_eq!(name(&[]), "SUPABASE_JWT_SECRET");
+        assert_eq!(name(&[]), "SUPABASE_URL");
         assert_eq!(
             name(&[("SUPABASE_JWT_SECRET", "short")]),
             "SUPABASE_JWT_SECRET"
@@ -326,6 +509,151 @@ mod tests {
             || DatabaseConfig::from_url("postgres://x@h/db?sslmode=bogus"),
         );
         assert_eq!(database.unwrap_err().name, "DATABASE_URL");
+    }
+
+    #[test]
+    fn signing_keys_from_the_project_url() {
+        let project = config(&[("SUPABASE_URL", "https://abc.supabase.co/")]).unwrap();
+        assert_eq!(project.auth.jwt_secret, None);
+        assert_eq!(
+            project.auth.jwks_url.as_deref(),
+            Some("https://abc.supabase.co/auth/v1/.well-known/jwks.json")
+        );
+        assert_eq!(
+            project.auth.issuer.as_deref(),
+            Some("https://abc.supabase.co/auth/v1")
+        );
+        assert_eq!(project.auth.max_lifetime, DEFAULT_JWT_MAX_LIFETIME);
+        assert_eq!(project.auth.jwks_min_fetch_interval, Duration::from_secs(5));
+
+        let both = config(&[
+            ("SUPABASE_URL", "https://abc.supabase.co"),
+            ("SUPABASE_JWKS_URL", "https://keys.example/jwks.json"),
+            ("SUPABASE_JWT_ISSUER", "https://auth.example/auth/v1"),
+            ("SUPABASE_JWT_SECRET", SECRET),
+            ("JWT_MAX_LIFETIME_SECS", "3600"),
+            ("JWKS_MIN_FETCH_INTERVAL_SECS", "30"),
+        ])
+        .unwrap();
+        assert_eq!(
+            both.auth.jwks_url.as_deref(),
+            Some("https://keys.example/jwks.json")
+        );
+        assert_eq!(
+            both.auth.issuer.as_deref(),
+            Some("https://auth.example/auth/v1")
+        );
+        assert_eq!(both.auth.jwt_secret.as_deref(), Some(SECRET));
+        assert_eq!(both.auth.max_lifetime, Duration::from_secs(3600));
+        assert_eq!(both.auth.jwks_min_fetch_interval, Duration::from_secs(30));
+        assert!(!format!("{both:?}").contains(SECRET));
+
+        // A legacy secret alone checks no issuer unless one is named.
+        let legacy = config(&[("SUPABASE_JWT_SECRET", SECRET)]).unwrap();
+        assert_eq!((legacy.auth.jwks_url, legacy.auth.issuer), (None, None));
+    }
+
+    #[test]
+    fn each_bad_auth_setting_is_named() {
+        let name = |vars: &[(&str, &str)]| config(vars).unwrap_err().name;
+        let url = ("SUPABASE_URL", "https://abc.supabase.co");
+        for (setting, value) in [
+            ("SUPABASE_URL", "abc.supabase.co"),
+            // Keys over plain http could be swapped on the way.
+            ("SUPABASE_URL", "http://abc.supabase.co"),
+            ("SUPABASE_JWKS_URL", "ftp://abc.supabase.co/jwks.json"),
+            ("JWT_MAX_LIFETIME_SECS", "0"),
+            ("JWT_MAX_LIFETIME_SECS", "604801"),
+            ("JWKS_MIN_FETCH_INTERVAL_SECS", "0"),
+            ("JWKS_MIN_FETCH_INTERVAL_SECS", "soon"),
+        ] {
+            let mut vars = vec![(setting, value)];
+            if setting != "SUPABASE_URL" {
+                vars.push(url);
+            }
+            assert_eq!(name(&vars), setting, "{setting}={value}");
+        }
+        assert_eq!(
+            name(&[("SUPABASE_JWKS_URL", "https://keys.example/jwks.json")]),
+            "SUPABASE_JWT_ISSUER"
+        );
+        // Plain http to this machine (the Supabase CLI's stack), or in development mode.
+        for (vars, ok) in [
+            (vec![("SUPABASE_URL", "http://127.0.0.1:54321")], true),
+            (vec![("SUPABASE_URL", "http://localhost:54321")], true),
+            (vec![("SUPABASE_URL", "http://[::1]:54321")], true),
+            (vec![("SUPABASE_URL", "http://kong:8000")], false),
+            (
+                vec![
+                    ("SUPABASE_URL", "http://kong:8000"),
+                    ("THESET_DEV_MODE", "1"),
+                ],
+                true,
+            ),
+        ] {
+            assert_eq!(config(&vars).is_ok(), ok, "{vars:?}");
+        }
+    }
+
+    #[test]
+    fn the_example_settings_are_valid_and_documented() {
+        let example = include_str!("../../../.env.example");
+        let vars: HashMap<String, String> = example
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let config = Config::from_lookup(
+            |name| vars.get(name).cloned(),
+            || DatabaseConfig::from_url(&vars["DATABASE_URL"]),
+        )
+        .unwrap();
+        assert!(config.auth.jwt_secret.is_some());
+        // Every auth setting, set or commented out, is in the README's "Access tokens".
+        let readme = include_str!("../README.md");
+        let named: Vec<&str> = example
+            .lines()
+            .map(|line| line.trim_start_matches(['#', ' ']))
+            .filter_map(|line| line.split_once('=').map(|(k, _)| k))
+            .filter(|k| {
+                ["SUPABASE_", "JWT_", "JWKS_"]
+                    .iter()
+                    .any(|p| k.starts_with(p))
+            })
+            .collect();
+        assert_eq!(named.len(), 6, "{named:?}");
+        for name in named {
+            assert!(readme.contains(&format!("| `{name}` |")), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_listener_may_connect_elsewhere_as_the_same_role() {
+        let direct = "postgres://theset_api@db.example:5432/theset";
+        let both = config(&[
+            ("SUPABASE_JWT_SECRET", SECRET),
+            ("REALTIME_DATABASE_URL", direct),
+        ])
+        .unwrap();
+        let listener = both.realtime.database.expect("a listener URL");
+        assert_eq!(listener.user(), Some("theset_api"));
+        assert_eq!(listener.connect_timeout, both.database.connect_timeout);
+        let other = config(&[
+            ("SUPABASE_JWT_SECRET", SECRET),
+            (
+                "REALTIME_DATABASE_URL",
+                "postgres://postgres@db.example:5432/theset",
+            ),
+        ]);
+        assert_eq!(other.unwrap_err().name, "REALTIME_DATABASE_URL");
+        assert!(
+            config(&[("SUPABASE_JWT_SECRET", SECRET)])
+                .unwrap()
+                .realtime
+                .database
+                .is_none()
+        );
     }
 
     #[test]

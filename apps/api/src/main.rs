@@ -46,6 +46,9 @@ async fn serve(config: Config) -> std::io::Result<()> {
         .await
         .map_err(std::io::Error::other)?;
     let state = AppState::new(&config).map_err(std::io::Error::other)?;
+    // The signing keys before the first request; if the JWKS is unreachable the API serves
+    // anyway (a warning is logged) and fetches again when a token names a key.
+    state.jwt.prefetch().await;
     let bind = config.bind;
     tracing::info!(%bind, "serving TheSet API");
     let realtime = state.realtime.clone();

@@ -44,6 +44,8 @@ use crate::routes::{
         me::get,
         me::update,
         me::put_profile,
+        me::export,
+        me::delete_account,
         votes::cast,
         votes::retract,
         setlists::add_song,
@@ -83,7 +85,7 @@ impl Modify for BearerAuth {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".to_owned());
         scheme.description =
-            Some("A Supabase Auth access token (HS256, aud \"authenticated\")".to_owned());
+            Some("A Supabase Auth access token (ES256 or RS256 from the project's JWKS, or HS256 with the legacy secret; aud \"authenticated\")".to_owned());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }

@@ -57,8 +57,13 @@ impl AppState {
         // when the first event stream is.
         let realtime = if config.realtime.enabled {
             Some(
-                Realtime::start(config.database.clone(), config.realtime.options.clone())
-                    .map_err(|e| ConfigError::new("REALTIME_ENABLED", e))?,
+                Realtime::start(
+                    (config.realtime.database.as_ref())
+                        .unwrap_or(&config.database)
+                        .clone(),
+                    config.realtime.options.clone(),
+                )
+                .map_err(|e| ConfigError::new("REALTIME_ENABLED", e))?,
             )
         } else {
             None
@@ -67,7 +72,10 @@ impl AppState {
             pool,
             db,
             database: config.database.clone(),
-            jwt: Arc::new(JwtVerifier::new(&config.jwt_secret)),
+            jwt: Arc::new(
+                JwtVerifier::new(&config.auth)
+                    .map_err(|e| ConfigError::new("SUPABASE_JWKS_URL", e))?,
+            ),
             vote_limiter: Arc::new(RateLimiter::new(config.vote_rate_limit)),
             cors_origins: Arc::new(config.cors_origins.clone()),
             metrics: Arc::new(Metrics::default()),

@@ -5,9 +5,17 @@
 use anyhow::{Context, anyhow};
 use theset_database::{AsyncPgConnection, DatabaseConfig};
 
-#[derive(Debug)]
+/// `Debug` shows the URL without its password (`theset_jobs::redact_secrets`).
 pub struct Database {
     url: Option<String>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("url", &self.url.as_deref().map(theset_jobs::redact_secrets))
+            .finish()
+    }
 }
 
 impl Database {
@@ -32,5 +40,21 @@ impl Database {
             .connect()
             .await
             .with_context(|| format!("connecting to {}", config.target()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Database;
+
+    #[test]
+    fn debug_hides_the_password() {
+        let database = Database::new(Some("postgres://svc:s3cretPW@db.example/theset".to_owned()));
+        let debug = format!("{database:?}");
+        assert!(!debug.contains("s3cretPW"), "{debug}");
+        assert!(
+            debug.contains("svc:[redacted]@db.example/theset"),
+            "{debug}"
+        );
     }
 }

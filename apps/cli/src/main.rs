@@ -13,8 +13,8 @@ use crate::commands::{
 };
 use crate::database::Database;
 
-/// TheSet's maintainer commands.
-#[derive(Debug, Parser)]
+/// TheSet's maintainer commands. `Debug` shows the database URL as `[redacted]`.
+#[derive(Parser)]
 #[command(
     name = "theset",
     version,
@@ -29,6 +29,18 @@ struct Cli {
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl std::fmt::Debug for Cli {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cli")
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "[redacted]"),
+            )
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 /// One variant and one module (`commands::*`) per command family.
@@ -99,13 +111,17 @@ async fn main() -> ExitCode {
         Err(error) if error.is::<Usage>() => {
             eprintln!(
                 "theset: {} (see {} --help)",
-                output::one_line(&error.to_string()),
+                output::one_line(&output::redact(&error.to_string())),
                 command_path(std::env::args().skip(1))
             );
             ExitCode::from(USAGE)
         }
         Err(error) => {
-            eprintln!("theset: {}", output::one_line(&format!("{error:#}")));
+            // An error may quote a provider's reply or a URL: without their secrets.
+            eprintln!(
+                "theset: {}",
+                output::one_line(&output::redact(&format!("{error:#}")))
+            );
             ExitCode::from(FAILED)
         }
     }

@@ -24,6 +24,34 @@ pub fn text(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Settings whose values never appear in what the CLI prints.
+const SECRET_SETTINGS: [&str; 4] = [
+    "TICKETMASTER_API_KEY",
+    "SETLISTFM_API_KEY",
+    "SPOTIFY_CLIENT_ID",
+    "SPOTIFY_CLIENT_SECRET",
+];
+
+/// `text` without secrets, for the terminal: the values of the provider settings this process
+/// has (`SECRET_SETTINGS`), and anything shaped like a secret (`apikey=...`, `Bearer ...`, a
+/// URL's password: `theset_jobs::redact_secrets`). Applied to every error printed and to the
+/// stored errors of jobs (which a run of an older version, or another writer, may have left
+/// unredacted).
+pub fn redact(text: &str) -> String {
+    let mut text = theset_jobs::redact_secrets(text);
+    for name in SECRET_SETTINGS {
+        let Ok(value) = std::env::var(name) else {
+            continue;
+        };
+        let value = value.trim();
+        // Shorter values would match ordinary words; real keys are much longer.
+        if value.chars().count() >= 4 && text.contains(value) {
+            text = text.replace(value, "[redacted]");
+        }
+    }
+    text
+}
+
 /// An error's text on one line: PostgreSQL messages may carry DETAIL and HINT lines.
 pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -134,6 +162,15 @@ impl Drop for Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(
+            redact("GET /events.json?apikey=abc123&size=1 for postgres://svc:pw@db/x"),
+            "GET /events.json?apikey=[redacted]&size=1 for postgres://svc:[redacted]@db/x"
+        );
+        assert_eq!(redact("boom number 2"), "boom number 2");
+    }
 
     #[test]
     fn errors_fold_onto_one_line() {

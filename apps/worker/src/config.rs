@@ -303,6 +303,19 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_shows_the_database_password() {
+        let config = WorkerConfig::from_lookup(
+            |_| None,
+            || DatabaseConfig::from_url("postgres://theset_service:s3cretPW@db.example/theset"),
+        )
+        .unwrap();
+        for debug in [format!("{config:?}"), format!("{config:#?}")] {
+            assert!(!debug.contains("s3cretPW"), "{debug}");
+            assert!(debug.contains("theset_service@db.example"), "{debug}");
+        }
+    }
+
+    #[test]
     fn settings_are_read() {
         let config = config(&[
             ("WORKER_ID", "w1"),

@@ -5,38 +5,73 @@
 -- `UPDATE songs SET title = title` for song_title_key, REINDEX for search_key), which runs after
 -- this file has been applied.
 
-CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
-CREATE EXTENSION IF NOT EXISTS postgis;
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE EXTENSION IF NOT EXISTS unaccent;
+-- The extensions (uuid-ossp, postgis, pg_trgm, unaccent) are created before this file runs, by
+-- `replaceable::apply_foundation`, in the schema `extensions` when it exists (Supabase keeps them
+-- there, often installed already) and in `public` otherwise. Nothing below names their schema:
+-- functions that call them find it at apply time or through `search_path`.
+
+-- The migrating role owns every table, and the SECURITY DEFINER functions run as it. Tables force
+-- row level security (95_privileges.sql), so that role must bypass it: a superuser, or a role with
+-- BYPASSRLS as Supabase's `postgres` is.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles
+                 WHERE rolname = current_user AND (rolsuper OR rolbypassrls)) THEN
+    RAISE EXCEPTION 'the migrating role % must be a superuser or have BYPASSRLS', current_user
+      USING HINT = 'as a superuser: ALTER ROLE ' || quote_ident(current_user) || ' BYPASSRLS';
+  END IF;
+END
+$$;
 
 -- Roles are cluster-wide, so they are created only when missing and never dropped by a down
 -- migration (other databases on the same server may hold grants to them). Their attributes are
--- (re)asserted every time so a hand-made role with too much power is brought back in line.
+-- checked every time, so a hand-made role with too much power is brought back in line.
 --   theset_api      the HTTP API: owns nothing, cannot bypass RLS, sees the caller through
 --                   transaction-local request.jwt.claims (as Supabase's "authenticated").
 --   theset_service  the worker and the CLI: owns nothing, bypasses RLS (as Supabase's
 --                   "service_role").
 -- Passwords are set by whoever deploys (ALTER ROLE ... PASSWORD); the dev cluster trusts loopback.
+-- A migrating role that is no superuser (Supabase's `postgres`: CREATEROLE, BYPASSRLS) creates
+-- them too; only where PostgreSQL reserves an attribute to superusers (BYPASSRLS before version 16
+-- without Supabase's supautils) does it stop, with the statement a superuser must run once.
 -- Databases on one server may run this at the same moment (tests do): a role is created unless
 -- another session just did, and altered only when its attributes are wrong, since two sessions
 -- updating the same pg_authid row fail with "tuple concurrently updated".
 DO $$
 DECLARE
   r record;
+  wrong text;
 BEGIN
   FOR r IN SELECT * FROM (VALUES ('theset_api', false), ('theset_service', true)) AS t(name, bypass)
   LOOP
-    BEGIN
-      EXECUTE format('CREATE ROLE %I LOGIN', r.name);
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN
-      NULL;
-    END;
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name
-               AND (rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication
-                    OR rolbypassrls <> r.bypass)) THEN
-      EXECUTE format('ALTER ROLE %I NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION %s',
-                     r.name, CASE WHEN r.bypass THEN 'BYPASSRLS' ELSE 'NOBYPASSRLS' END);
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name) THEN
+      BEGIN
+        EXECUTE format('CREATE ROLE %I LOGIN%s', r.name,
+                       CASE WHEN r.bypass THEN ' BYPASSRLS' ELSE '' END);
+      EXCEPTION
+        WHEN duplicate_object OR unique_violation THEN NULL;
+        WHEN insufficient_privilege THEN
+          RAISE EXCEPTION '% cannot create role % with BYPASSRLS', current_user, r.name
+            USING HINT = format('as a superuser, once: CREATE ROLE %I LOGIN BYPASSRLS', r.name);
+      END;
+    END IF;
+    -- Only the attributes that are wrong are named: a non-superuser may not even repeat
+    -- NOSUPERUSER or NOREPLICATION.
+    SELECT concat_ws(' ',
+             CASE WHEN rolsuper THEN 'NOSUPERUSER' END,
+             CASE WHEN rolcreatedb THEN 'NOCREATEDB' END,
+             CASE WHEN rolcreaterole THEN 'NOCREATEROLE' END,
+             CASE WHEN rolreplication THEN 'NOREPLICATION' END,
+             CASE WHEN rolbypassrls <> r.bypass
+                  THEN CASE WHEN r.bypass THEN 'BYPASSRLS' ELSE 'NOBYPASSRLS' END END)
+      INTO wrong FROM pg_roles WHERE rolname = r.name;
+    IF wrong <> '' THEN
+      BEGIN
+        EXECUTE format('ALTER ROLE %I %s', r.name, wrong);
+      EXCEPTION WHEN insufficient_privilege THEN
+        RAISE EXCEPTION '% cannot change role % to %', current_user, r.name, wrong
+          USING HINT = format('as a superuser, once: ALTER ROLE %I %s', r.name, wrong);
+      END;
     END IF;
   END LOOP;
 END
@@ -44,9 +79,19 @@ $$;
 
 -- Accent- and case-insensitive key for trigram search. unaccent() is only STABLE (its dictionary
 -- could change), so indexes go through this IMMUTABLE wrapper that names the dictionary.
+-- Index expressions must not depend on search_path: the function and the dictionary are named with
+-- the schema unaccent lives in, found here.
+DO $do$
+DECLARE
+  ext text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent');
+BEGIN
+  EXECUTE format($f$
 CREATE OR REPLACE FUNCTION search_key(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
+RETURN lower(%1$s.unaccent(%2$L::regdictionary, value))
+$f$, ext, ext || '.unaccent');
+END
+$do$;
 
 -- Song title keys fold Unicode compatibility forms as well as accents. NFKC applies the
 -- compatibility mappings of NFKD (full-width letters, ligatures, circled and superscript digits,
@@ -55,9 +100,17 @@ RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
 -- written with a mark in other scripts stay whole: Cyrillic й is not и, kana keep their voicing
 -- marks, Hangul syllables stay syllables. Lower case follows the database's Unicode-aware ctype.
 -- Nothing here is ASCII-only.
+DO $do$
+DECLARE
+  ext text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent');
+BEGIN
+  EXECUTE format($f$
 CREATE OR REPLACE FUNCTION title_fold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN lower(public.unaccent('public.unaccent'::regdictionary, normalize(value, NFKC)));
+RETURN lower(%1$s.unaccent(%2$L::regdictionary, normalize(value, NFKC)))
+$f$, ext, ext || '.unaccent');
+END
+$do$;
 
 -- Normalised song title for matching names across sources (setlist.fm is typed by people,
 -- Spotify adds "- Remastered 2011"): folded (title_fold), without live/remaster/version

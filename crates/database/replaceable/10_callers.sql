@@ -15,11 +15,11 @@ RETURN coalesce(
 -- The caller's role, looked up in users. SECURITY DEFINER: the caller may not read users rows
 -- other than their own, and the policies of users must not recurse into themselves.
 CREATE FUNCTION current_user_role() RETURNS user_role
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, extensions, pg_temp
 RETURN (SELECT role FROM users WHERE id = current_user_id() AND deleted_at IS NULL);
 
 CREATE FUNCTION current_user_is_staff() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, extensions, pg_temp
 RETURN coalesce(current_user_role() IN ('moderator', 'admin'), false);
 
 -- May the caller change this setlist's contents? Moderators and admins always; otherwise only an
@@ -28,7 +28,7 @@ RETURN coalesce(current_user_role() IN ('moderator', 'admin'), false);
 -- the user who created it. Whether the show is still open is the triggers' call
 -- (15_predictions.sql), for every writer.
 CREATE FUNCTION can_edit_setlist(target uuid, as_creator boolean) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, extensions, pg_temp
 RETURN current_user_is_staff() OR EXISTS (
   SELECT 1 FROM setlists s
   WHERE s.id = target
@@ -38,3 +38,7 @@ RETURN current_user_is_staff() OR EXISTS (
     AND (s.owner_id = current_user_id()
          OR (s.owner_id IS NULL AND (NOT as_creator OR s.created_by = current_user_id())))
 );
+
+-- Policies call these for whoever queries (PUBLIC has no SECURITY DEFINER function: 95_privileges.sql).
+GRANT EXECUTE ON FUNCTION current_user_role(), current_user_is_staff(),
+                          can_edit_setlist(uuid, boolean) TO theset_api, theset_service;

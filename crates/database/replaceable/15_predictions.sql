@@ -27,7 +27,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 RETURN status IN ('ongoing', 'completed') OR (status <> 'cancelled' AND starts_at <= now());
 
 CREATE FUNCTION show_predictions_revealed(target_show uuid) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, extensions, pg_temp
 RETURN coalesce((SELECT predictions_revealed(status, starts_at) FROM shows WHERE id = target_show), false);
 
 -- Moderators, admins and the roles that bypass Row Level Security (the service role, the
@@ -228,7 +228,7 @@ $$;
 -- name and avatar. SECURITY DEFINER: users rows are otherwise readable only by their owner.
 CREATE FUNCTION fan_identities(ids uuid[])
 RETURNS TABLE (user_id uuid, is_public boolean, display_name text, avatar_url text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
   SELECT u.id, coalesce(p.is_public, false),
          CASE WHEN p.is_public THEN u.display_name END,
@@ -240,7 +240,7 @@ $$;
 -- A change of an actual setlist's songs, or of its lock (a moderator finalising a live record),
 -- queues its show for scoring. SECURITY DEFINER: the queue is not the writer's to touch.
 CREATE FUNCTION scores_mark_pending() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 BEGIN
   IF TG_TABLE_NAME = 'setlists' THEN
@@ -278,3 +278,6 @@ CREATE TRIGGER setlist_songs_scores_delete AFTER DELETE ON setlist_songs
 CREATE TRIGGER setlists_scores_locked AFTER UPDATE OF is_locked ON setlists
   FOR EACH ROW WHEN (OLD.is_locked IS DISTINCT FROM NEW.is_locked)
   EXECUTE FUNCTION scores_mark_pending();
+
+GRANT EXECUTE ON FUNCTION show_predictions_revealed(uuid), fan_identities(uuid[])
+  TO theset_api, theset_service;

@@ -47,7 +47,7 @@ CREATE TRIGGER votes_open BEFORE INSERT OR UPDATE OR DELETE ON votes
 -- (bumping vote_version, which realtime streams order counts by) and appends the song to the
 -- realtime vote log; show and setlist totals are folded later from vote_totals_pending.
 CREATE FUNCTION votes_maintain_counts() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   up_delta integer := 0;
@@ -111,7 +111,7 @@ $$;
 
 -- Songs and setlists that disappear take their votes with them: mark what to recompute.
 CREATE FUNCTION setlist_songs_mark_totals() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 BEGIN
   IF OLD.upvotes + OLD.downvotes > 0 THEN
@@ -127,7 +127,7 @@ CREATE TRIGGER setlist_songs_totals AFTER DELETE ON setlist_songs
 -- shows.setlist_count changes rarely (setlists are created by imports and fans, not per vote), so
 -- it is kept exact in the writing transaction.
 CREATE FUNCTION setlists_maintain_show_counts() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -151,7 +151,7 @@ CREATE TRIGGER setlists_show_counts AFTER INSERT OR DELETE OR UPDATE OF show_id 
 -- from setlist_songs (so a fold can never drift). Folds are serialised by an advisory lock: a
 -- later fold always recomputes from a later snapshot. Returns how many setlists and shows changed.
 CREATE FUNCTION refresh_vote_totals() RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   setlist_ids uuid[];

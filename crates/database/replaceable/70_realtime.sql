@@ -1,7 +1,7 @@
 -- Structural changes: NOTIFY the show they belong to. SECURITY DEFINER so the lookup of the
 -- setlist's show works for any writer.
 CREATE FUNCTION realtime_notify_setlist_songs() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   target_show uuid;
@@ -94,7 +94,7 @@ CREATE TRIGGER prediction_scores_realtime_delete AFTER DELETE ON prediction_scor
 -- profile is public: a change of either reaches those streams. SECURITY DEFINER: the writer may
 -- be the fan, through the API's role.
 CREATE FUNCTION realtime_notify_fan_identity() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   fan uuid;
@@ -251,18 +251,23 @@ AS $$
   WHERE ss.id = ANY (song_ids)
 $$;
 
--- Removes log rows of transactions before `before_xid`, a horizon a listener saw long enough ago
--- that every listener has read past it (never past the oldest transaction still running).
--- SECURITY DEFINER: listeners may prune, not delete at will. Returns how many rows went.
-CREATE FUNCTION realtime_prune_vote_log(before_xid bigint) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+-- Removes log rows logged more than `keep` ago by transactions no longer running (a listener
+-- that fell further behind than that starts over from the full state). The worker calls it on
+-- its vote-total schedule, whatever the listeners do, so the log stays bounded with realtime off
+-- or nobody watching. Only the service role may: a row removed early is a vote a stream misses.
+-- Returns how many rows went.
+CREATE FUNCTION realtime_prune_vote_log(keep interval) RETURNS bigint
+LANGUAGE plpgsql SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   removed bigint;
 BEGIN
   DELETE FROM realtime_vote_log
-  WHERE xid < least(before_xid::text::xid8, pg_snapshot_xmin(pg_current_snapshot()));
+  WHERE logged_at < now() - keep AND xid < pg_snapshot_xmin(pg_current_snapshot());
   GET DIAGNOSTICS removed = ROW_COUNT;
   RETURN removed;
 END
 $$;
+
+REVOKE EXECUTE ON FUNCTION realtime_prune_vote_log(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION realtime_prune_vote_log(interval) TO theset_service;

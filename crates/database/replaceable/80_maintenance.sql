@@ -6,7 +6,7 @@
 -- show and artist rows written.
 CREATE FUNCTION recompute_trending_scores(as_of timestamptz DEFAULT now())
 RETURNS TABLE (shows_changed integer, artists_changed integer)
-LANGUAGE plpgsql SET search_path = public, pg_temp
+LANGUAGE plpgsql SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   half_life constant double precision := 48 * 3600;  -- seconds
@@ -99,7 +99,7 @@ $$;
 -- Every target artist gets a row. Returns the number of rows inserted or changed.
 CREATE FUNCTION refresh_artist_stats(only_artists uuid[] DEFAULT NULL, as_of timestamptz DEFAULT now())
 RETURNS integer
-LANGUAGE plpgsql SET search_path = public, pg_temp
+LANGUAGE plpgsql SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   changed integer;
@@ -172,7 +172,7 @@ $$;
 CREATE FUNCTION advance_show_statuses(as_of timestamptz DEFAULT now(),
                                                  ongoing_for interval DEFAULT interval '6 hours')
 RETURNS TABLE (started integer, completed integer, locked integer)
-LANGUAGE plpgsql SET search_path = public, pg_temp
+LANGUAGE plpgsql SET search_path = public, extensions, pg_temp
 AS $$
 BEGIN
   as_of := coalesce(as_of, now());

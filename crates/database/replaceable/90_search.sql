@@ -18,7 +18,7 @@ RETURN ARRAY(
 );
 
 CREATE FUNCTION search_index_put(k text, id uuid, name text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp AS $$
 DECLARE
   words text[] := coalesce(search_words_of(name), '{}');
   stored text[] := search_words_stored(words);
@@ -34,7 +34,7 @@ END $$;
 
 -- Keeps the index in step with every writer. TG_ARGV: the kind and the indexed column.
 CREATE FUNCTION search_index_sync() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
     DELETE FROM search_terms WHERE entity_id = OLD.id AND kind = TG_ARGV[0];
@@ -54,7 +54,7 @@ CREATE TRIGGER venues_search_index AFTER INSERT OR UPDATE OF name OR DELETE ON v
   FOR EACH ROW EXECUTE FUNCTION search_index_sync('v', 'name');
 
 CREATE FUNCTION search_index_rebuild() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp AS $$
 BEGIN
   TRUNCATE search_terms, search_words;
   -- search_words_of, set at a time (twice as fast as calling it per row); each name's words

@@ -20,8 +20,8 @@ use uuid::Uuid;
 use crate::ids::{SetlistId, SetlistSongId, ShowId};
 use crate::migrations::{self, MigrationState};
 
-/// Extensions the migrations create and the schema is built on.
-pub const REQUIRED_EXTENSIONS: &[&str] = &["pg_trgm", "postgis", "unaccent", "uuid-ossp"];
+/// Extensions the schema is built on (created before the migrations when missing).
+pub const REQUIRED_EXTENSIONS: &[&str] = crate::replaceable::EXTENSIONS;
 
 /// Disagreements listed per check; beyond these they are only counted.
 pub const LISTED: i64 = 50;

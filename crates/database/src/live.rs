@@ -1,11 +1,14 @@
 //! What the realtime listener (crate `theset-realtime`) reads from PostgreSQL: the vote log
 //! and the show and song states, through the SQL functions of the realtime schema
-//! (`realtime_vote_changes`, `realtime_show_states`, `realtime_song_states`,
-//! `realtime_prune_vote_log`). The triggers that fill the log are part of the schema, so every
+//! (`realtime_vote_changes`, `realtime_show_states`, `realtime_song_states`), and the pruning of
+//! the vote log that the worker runs (`realtime_prune_vote_log`). The triggers that fill the log are part of the schema, so every
 //! writer (API, worker, CLI, psql) is seen.
 
+use std::time::Duration;
+
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::data_types::PgInterval;
+use diesel::sql_types::{Array, BigInt, Integer, Interval, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -180,10 +183,16 @@ pub async fn song_states(
         .collect())
 }
 
-/// Removes vote log rows before the horizon `before`; returns how many went.
-pub async fn prune_vote_log(conn: &mut AsyncPgConnection, before: i64) -> Result<i64> {
+/// How long vote log rows are kept; listeners that fall further behind start over.
+pub const VOTE_LOG_RETENTION: Duration = Duration::from_secs(60);
+
+/// Removes vote log rows logged more than `keep` ago (the service role's, on the worker's
+/// vote-total schedule); returns how many went.
+pub async fn prune_vote_log(conn: &mut AsyncPgConnection, keep: Duration) -> Result<i64> {
     let pruned: Pruned = diesel::sql_query("SELECT realtime_prune_vote_log($1) AS removed")
-        .bind::<BigInt, _>(before)
+        .bind::<Interval, _>(PgInterval::from_microseconds(
+            i64::try_from(keep.as_micros()).unwrap_or(i64::MAX),
+        ))
         .get_result(conn)
         .await?;
     Ok(pruned.removed)

@@ -53,8 +53,9 @@ enum Tls {
     Verify(Arc<rustls::RootCertStore>),
 }
 
-/// Where and how to connect: a parsed `DATABASE_URL` plus timeouts and pool size.
-#[derive(Debug, Clone)]
+/// Where and how to connect: a parsed `DATABASE_URL` plus timeouts and pool size. `Debug`
+/// shows [`DatabaseConfig::target`] and whether a password is set, never the password.
+#[derive(Clone)]
 pub struct DatabaseConfig {
     pg: tokio_postgres::Config,
     tls: Tls,
@@ -66,6 +67,26 @@ pub struct DatabaseConfig {
     pub pool_wait_timeout: Duration,
     /// Server-side limit on one statement; `None` leaves the server's setting.
     pub statement_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tls = match &self.tls {
+            Tls::Off => "off",
+            Tls::EncryptOnly => "encrypt only",
+            Tls::Verify(_) => "verify",
+        };
+        f.debug_struct("DatabaseConfig")
+            .field("target", &self.target())
+            .field("password", &self.pg.get_password().map(|_| "[redacted]"))
+            .field("application_name", &self.pg.get_application_name())
+            .field("tls", &tls)
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("pool_wait_timeout", &self.pool_wait_timeout)
+            .field("statement_timeout", &self.statement_timeout)
+            .finish()
+    }
 }
 
 impl DatabaseConfig {
@@ -416,5 +437,32 @@ mod tests {
         let defaults =
             DatabaseConfig::from_url("postgres://svc@db.example").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(defaults.target(), "svc@db.example:5432/svc");
+    }
+
+    #[test]
+    fn debug_and_errors_never_show_the_password() {
+        for url in [
+            "postgres://svc:s3cretPW@db.example:6543/theset?sslmode=disable",
+            "postgres://svc@db.example/theset?password=s3cretPW&application_name=cli",
+        ] {
+            let config = DatabaseConfig::from_url(url).unwrap_or_else(|e| panic!("{e}"));
+            for debug in [format!("{config:?}"), format!("{config:#?}")] {
+                assert!(!debug.contains("s3cretPW"), "{debug}");
+                assert!(debug.contains("svc@db.example"), "{debug}");
+                assert!(debug.contains("[redacted]"), "{debug}");
+            }
+            let other = config.with_user("theset_service", Some("0therPW"));
+            assert!(!format!("{other:?}").contains("0therPW"));
+        }
+        for bad in [
+            "postgres://svc:s3cretPW@db.example:notaport/theset",
+            "postgres://svc:s3cretPW@db.example/theset?nonsense=1",
+        ] {
+            let error = DatabaseConfig::from_url(bad)
+                .map(|_| ())
+                .expect_err("refused");
+            assert!(!error.to_string().contains("s3cretPW"), "{error}");
+            assert!(!format!("{error:?}").contains("s3cretPW"), "{error:?}");
+        }
     }
 }

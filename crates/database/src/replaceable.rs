@@ -41,6 +41,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../replaceable/20_policies.sql"),
     ),
     (
+        "25_accounts.sql",
+        include_str!("../replaceable/25_accounts.sql"),
+    ),
+    (
         "30_timestamps.sql",
         include_str!("../replaceable/30_timestamps.sql"),
     ),
@@ -62,6 +66,10 @@ const FILES: &[(&str, &str)] = &[
     (
         "90_search.sql",
         include_str!("../replaceable/90_search.sql"),
+    ),
+    (
+        "95_privileges.sql",
+        include_str!("../replaceable/95_privileges.sql"),
     ),
 ];
 
@@ -110,13 +118,22 @@ fn foundation_functions() -> Vec<String> {
         .collect()
 }
 
-/// The extensions the foundation creates, in order.
-fn foundation_extensions() -> Vec<String> {
-    FOUNDATION
-        .lines()
-        .filter_map(|line| line.strip_prefix("CREATE EXTENSION IF NOT EXISTS "))
-        .map(|name| name.trim_end_matches(';').trim().to_owned())
-        .collect()
+/// The extensions TheSet needs, in the order they are created. Where one is missing it is created
+/// in the schema `extensions` when that exists (as on Supabase), else in `public`.
+pub const EXTENSIONS: &[&str] = &["uuid-ossp", "postgis", "pg_trgm", "unaccent"];
+
+/// Creates the missing extensions (an installed one stays where it is, whoever installed it).
+async fn create_extensions(conn: &mut AsyncPgConnection) -> Result<()> {
+    for extension in EXTENSIONS {
+        // The names are this file's constants; a DO block takes no parameters.
+        conn.batch_execute(&format!(
+            "DO $$ BEGIN EXECUTE format('CREATE EXTENSION IF NOT EXISTS %I SCHEMA %I', '{extension}', \
+               coalesce((SELECT nspname FROM pg_namespace WHERE nspname = 'extensions'), 'public')); \
+             END $$"
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 #[derive(QueryableByName)]
@@ -195,6 +212,7 @@ pub async fn apply_foundation(conn: &mut AsyncPgConnection) -> Result<()> {
         if is_current(conn, FOUNDATION_PART, digest).await? {
             return Ok(());
         }
+        create_extensions(conn).await?;
         conn.batch_execute(FOUNDATION).await?;
         record(conn, FOUNDATION_PART, digest).await
     })
@@ -260,9 +278,14 @@ pub async fn drop_foundation(conn: &mut AsyncPgConnection) -> Result<()> {
         for f in functions {
             conn.batch_execute(&f.statement).await?;
         }
-        for extension in foundation_extensions().iter().rev() {
-            conn.batch_execute(&format!("DROP EXTENSION IF EXISTS {extension}"))
-                .await?;
+        // Only the extensions this role created: Supabase's were installed by the platform.
+        for extension in EXTENSIONS.iter().rev() {
+            conn.batch_execute(&format!(
+                "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = '{extension}' \
+                   AND extowner = current_user::regrole) THEN DROP EXTENSION \"{extension}\"; \
+                 END IF; END $$"
+            ))
+            .await?;
         }
         conn.batch_execute("DROP TABLE IF EXISTS __theset_replaceable_schema")
             .await
@@ -313,7 +336,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_foundation_names_its_functions_and_extensions() {
+    fn the_foundation_names_its_functions() {
         assert_eq!(
             foundation_functions(),
             [
@@ -323,10 +346,6 @@ mod tests {
                 "is_valid_timezone",
                 "is_valid_slug"
             ]
-        );
-        assert_eq!(
-            foundation_extensions(),
-            ["\"uuid-ossp\"", "postgis", "pg_trgm", "unaccent"]
         );
     }
 

@@ -85,3 +85,9 @@ define_sql_function! {
     /// an instant (NULL: now); returns `(started, completed, locked)`.
     fn advance_show_statuses(as_of: Nullable<Timestamptz>) -> Record<(Int4, Int4, Int4)>;
 }
+
+define_sql_function! {
+    /// Deletes the caller's account (cascading everything of theirs) and leaves a tombstone;
+    /// false when it was deleted already.
+    fn delete_my_account() -> Bool;
+}

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
 use crate::migrations;
 use crate::pool::{DatabaseConfig, DbPool};
@@ -144,6 +144,48 @@ async fn ensure_template(server_url: &str) -> String {
     template
 }
 
+/// The migrating role of [`TestDatabase::hosted`]: like Supabase's `postgres`, no superuser,
+/// with CREATEROLE and BYPASSRLS.
+pub const HOSTED_MIGRATOR: &str = "theset_test_migrator";
+const HOSTED_ROLES_LOCK: i64 = 0x7e5e_7001;
+
+/// Supabase's roles, as it creates them (the setup its own realtime repository uses for its dev
+/// database): `anon`, `authenticated` and `service_role`, and the login role `authenticator` its
+/// Data API connects as and switches from; and the migrating role. Cluster-wide: created once.
+const HOSTED_ROLES: &str = "
+DO $$
+BEGIN
+  IF to_regrole('anon') IS NULL THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
+  IF to_regrole('authenticated') IS NULL THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
+  IF to_regrole('service_role') IS NULL THEN
+    CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
+  END IF;
+  IF to_regrole('authenticator') IS NULL THEN CREATE ROLE authenticator LOGIN NOINHERIT; END IF;
+  IF to_regrole('theset_test_migrator') IS NULL THEN
+    CREATE ROLE theset_test_migrator LOGIN CREATEROLE BYPASSRLS;
+  END IF;
+END
+$$;
+GRANT anon, authenticated, service_role TO authenticator;";
+
+/// A new Supabase database before anything is migrated: the extensions in their own schema (as
+/// Supabase installs them), that schema on the search path, and the default privileges that give
+/// Supabase's roles every right on what the migrating role creates in `public`.
+const HOSTED_DATABASE: &str = "
+CREATE SCHEMA extensions;
+GRANT USAGE ON SCHEMA extensions TO PUBLIC;
+CREATE EXTENSION \"uuid-ossp\" SCHEMA extensions;
+CREATE EXTENSION postgis SCHEMA extensions;
+CREATE EXTENSION pg_trgm SCHEMA extensions;
+CREATE EXTENSION unaccent SCHEMA extensions;
+GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE theset_test_migrator IN SCHEMA public
+  GRANT ALL ON TABLES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE theset_test_migrator IN SCHEMA public
+  GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE theset_test_migrator IN SCHEMA public
+  GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;";
+
 impl TestDatabase {
     /// Creates a fresh database with every migration applied.
     pub async fn new() -> Self {
@@ -157,6 +199,46 @@ impl TestDatabase {
         )
         .await;
         Self { name, server_url }
+    }
+
+    /// A fresh database set up the way a Supabase project is (roles, default privileges,
+    /// extensions in schema `extensions`), then migrated by [`HOSTED_MIGRATOR`], a role that is no
+    /// superuser. Not cloned from the template: what is tested is the migration itself.
+    pub async fn hosted() -> Self {
+        let server_url = server_url();
+        // The template's build creates theset_api and theset_service as the superuser: on
+        // PostgreSQL 15 only a superuser (or Supabase's supautils) may give BYPASSRLS.
+        ensure_template(&server_url).await;
+        let mut admin = admin_connection(&server_url).await;
+        sql_query(format!("SELECT pg_advisory_lock({HOSTED_ROLES_LOCK})"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.batch_execute(HOSTED_ROLES).await.unwrap();
+        sql_query(format!("SELECT pg_advisory_unlock({HOSTED_ROLES_LOCK})"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        execute_retrying(
+            &mut admin,
+            &format!("CREATE DATABASE {name} OWNER {HOSTED_MIGRATOR}"),
+        )
+        .await;
+        let database = Self { name, server_url };
+        let mut conn = database.conn().await;
+        conn.batch_execute(HOSTED_DATABASE).await.unwrap();
+        conn.batch_execute(&format!(
+            "ALTER DATABASE {} SET search_path = \"$user\", public, extensions",
+            database.name
+        ))
+        .await
+        .unwrap();
+        drop(conn);
+        migrations::run_pending(&database.config_as(HOSTED_MIGRATOR))
+            .await
+            .unwrap_or_else(|e| panic!("migrating as {HOSTED_MIGRATOR}: {e}"));
+        database
     }
 
     pub fn name(&self) -> &str {
@@ -353,4 +435,149 @@ pub mod fixtures {
             setlist_songs,
         }
     }
+}
+
+/// A PostgreSQL server of one test's own (initdb in a temporary directory, a free port), for
+/// tests that restart or stop the server: the shared test server must stay up for the others.
+/// Its data goes when the value is dropped.
+#[derive(Debug)]
+pub struct PrivateServer {
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+impl PrivateServer {
+    /// Creates and starts the server (a few seconds; blocking). `scripts/db start` installs the
+    /// binaries it uses.
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let dir = std::env::temp_dir().join(format!("theset-pg-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let server = Self { dir, port };
+        server.chown();
+        server.pg(&[
+            "initdb",
+            "-D",
+            &server.data(),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-instructions",
+        ]);
+        std::fs::write(
+            server.dir.join("data/postgresql.conf.theset"),
+            format!(
+                "listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\n\
+                 fsync = off\nsynchronous_commit = off\nmax_connections = 100\n"
+            ),
+        )
+        .unwrap();
+        let conf = server.dir.join("data/postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).unwrap();
+        text.push_str("\ninclude = 'postgresql.conf.theset'\n");
+        std::fs::write(&conf, text).unwrap();
+        server.chown();
+        server.ctl(&["start", "-w", "-t", "60"]);
+        server
+    }
+
+    /// The superuser's URL for database `database`.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// `pg_ctl restart -m fast`: sessions are terminated (57P01) and the server comes back.
+    pub fn restart(&self) {
+        self.ctl(&["restart", "-m", "fast", "-w", "-t", "60"]);
+    }
+
+    /// Creates database `name` and applies every migration.
+    pub async fn migrated(&self, name: &str) -> DatabaseConfig {
+        let mut admin = config(&self.url("postgres")).connect().await.unwrap();
+        sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let owner = config(&self.url(name));
+        migrations::run_pending(&owner).await.unwrap();
+        owner
+    }
+
+    fn data(&self) -> String {
+        self.dir.join("data").to_string_lossy().into_owned()
+    }
+
+    fn ctl(&self, args: &[&str]) {
+        let log = self.dir.join("server.log").to_string_lossy().into_owned();
+        let data = self.data();
+        let mut all = vec!["pg_ctl", "-D", &data, "-l", &log, "-s"];
+        all.extend_from_slice(args);
+        self.pg(&all);
+    }
+
+    /// Runs a PostgreSQL program as the server's owner (initdb and postgres refuse root).
+    fn pg(&self, args: &[&str]) {
+        let program = format!("{PG_BIN}/{}", args[0]);
+        let mut command = if is_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--", &program]);
+            c
+        } else {
+            std::process::Command::new(&program)
+        };
+        let output = command
+            .args(&args[1..])
+            .current_dir("/")
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e} (run scripts/db start to install it)"));
+        assert!(
+            output.status.success(),
+            "{program} {:?}: {}{}",
+            &args[1..],
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    fn chown(&self) {
+        if is_root() {
+            let status = std::process::Command::new("chown")
+                .args(["-R", "postgres:postgres", &self.dir.to_string_lossy()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        let data = self.data();
+        let program = format!("{PG_BIN}/pg_ctl");
+        let args = ["-D", data.as_str(), "stop", "-m", "immediate", "-s"];
+        let _ = if is_root() {
+            std::process::Command::new("runuser")
+                .args(["-u", "postgres", "--", &program])
+                .args(args)
+                .output()
+        } else {
+            std::process::Command::new(&program).args(args).output()
+        };
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }

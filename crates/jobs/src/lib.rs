@@ -4,6 +4,7 @@ mod error;
 mod job;
 mod listener;
 mod queue;
+mod redact;
 mod registry;
 mod runner;
 
@@ -13,6 +14,7 @@ pub use queue::{
     CHANNEL, Enqueued, JobId, JobRecord, KindCount, NewJob, counts, enqueue, get, list, prune,
     retry,
 };
+pub use redact::redact_secrets;
 pub use registry::Registry;
 pub use runner::{Runner, RunnerConfig, RunnerHandle, ShutdownReport, default_worker_id};
 pub use theset_database::JobState;

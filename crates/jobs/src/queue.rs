@@ -496,6 +496,9 @@ pub(crate) enum NextAttempt {
     Never,
 }
 
+/// The longest delay a job asking for one (`RetryAfter`) waits.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Records a failed attempt: back to `queued` for a later attempt, or `failed` once out of
 /// attempts (or when told to give up). Returns the new state and due time; `None` when
 /// `worker` no longer held the job.
@@ -515,7 +518,14 @@ pub(crate) async fn fail(
     }
     let (give_up, base, max, after) = match next {
         NextAttempt::Backoff { base, max } => (false, base, max, None),
-        NextAttempt::After(after) => (false, Duration::ZERO, Duration::ZERO, Some(after)),
+        // Whoever asked for the delay, a job is never parked longer than a day (nor does a
+        // huge value overflow PostgreSQL's interval).
+        NextAttempt::After(after) => (
+            false,
+            Duration::ZERO,
+            Duration::ZERO,
+            Some(after.min(MAX_RETRY_DELAY)),
+        ),
         NextAttempt::Never => (true, Duration::ZERO, Duration::ZERO, None),
     };
     let outcome: Option<Outcome> = diesel::sql_query(
@@ -533,7 +543,7 @@ pub(crate) async fn fail(
     )
     .bind::<BigInt, _>(id.0)
     .bind::<Text, _>(worker)
-    .bind::<Text, _>(truncate(error))
+    .bind::<Text, _>(truncate(&crate::redact::redact_secrets(error)))
     .bind::<Bool, _>(give_up)
     .bind::<Double, _>(base.as_secs_f64())
     .bind::<Double, _>(max.as_secs_f64())

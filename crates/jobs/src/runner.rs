@@ -370,7 +370,11 @@ async fn record<C>(
     elapsed: Duration,
 ) {
     let worker = &shared.config.worker_id;
-    let error = result.as_ref().err().map(|e| format!("{e:#}"));
+    // Logged and stored (`last_error`, which the CLI prints): never with a key in it.
+    let error = result
+        .as_ref()
+        .err()
+        .map(|e| crate::redact::redact_secrets(&format!("{e:#}")));
     let next = match &result {
         Ok(()) => NextAttempt::Never,
         Err(e) => match disposition(e) {

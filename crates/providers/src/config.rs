@@ -1,17 +1,35 @@
 //! Settings from the environment. A provider whose key is missing is disabled (a warning is
 //! logged), never an error: the rest of TheSet works without it.
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::Provider;
+use crate::redact::{REDACTED, redact};
 
 pub const SETLISTFM_DEFAULT_BASE_URL: &str = "https://api.setlist.fm/rest/1.0";
 pub const TICKETMASTER_DEFAULT_BASE_URL: &str = "https://app.ticketmaster.com/discovery/v2";
 pub const SPOTIFY_DEFAULT_API_BASE_URL: &str = "https://api.spotify.com";
 pub const SPOTIFY_DEFAULT_ACCOUNTS_BASE_URL: &str = "https://accounts.spotify.com";
 
-/// How one provider is reached: where, how fast, how patiently.
-#[derive(Debug, Clone)]
+/// The default cap on one response body: 4 MiB (a setlist.fm page of 20 setlists or a Spotify
+/// page of 50 items is well under 200 KiB). Ticketmaster's is [`TICKETMASTER_MAX_BODY_BYTES`].
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Ticketmaster's cap on one response body: 16 MiB (a page of 200 events, each with its venues,
+/// attractions and images, is a few MiB).
+pub const TICKETMASTER_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Requests of one Ticketmaster listing (`Ticketmaster::upcoming_events`, across its date
+/// windows): 50, that is 10,000 events at 200 a page.
+pub const TICKETMASTER_MAX_PAGES: u32 = 50;
+/// The highest setlist.fm page asked for: 250, that is 5,000 setlists at 20 a page (the
+/// longest histories on setlist.fm are about half that).
+pub const SETLISTFM_MAX_PAGES: u32 = 250;
+/// The default paging bound, Spotify's: 200 requests of one listing (`artist_albums`,
+/// `album_tracks`), that is 10,000 items at 50 a page.
+pub const DEFAULT_MAX_PAGES: u32 = 200;
+
+/// How one provider is reached: where, how fast, how patiently, how much it may send.
+#[derive(Clone)]
 pub struct HttpSettings {
     /// Base URL without a trailing slash.
     pub base_url: String,
@@ -28,7 +46,33 @@ pub struct HttpSettings {
     pub initial_backoff: Duration,
     /// Longest wait this client accepts inside one call: a longer `Retry-After` is handed back to
     /// the caller (`ProviderError::RateLimited { retry_after }`) to reschedule the job instead.
+    /// (`Retry-After` itself is capped at `MAX_RETRY_AFTER` whatever this says.)
     pub max_retry_wait: Duration,
+    /// The largest response body read: past it reading stops and the call fails with
+    /// `ProviderError::BodyTooLarge` (error bodies are cut at 64 KiB instead, silently).
+    pub max_body_bytes: usize,
+    /// Requests one listing call makes (or, for setlist.fm's page-numbered calls, the highest
+    /// page asked for) while the provider says there is more: past it the call fails with
+    /// `ProviderError::TooManyPages`.
+    pub max_pages: u32,
+}
+
+impl fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpSettings")
+            // A proxy's URL may carry credentials.
+            .field("base_url", &redact(&self.base_url))
+            .field("requests_per_second", &self.requests_per_second)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("max_retry_wait", &self.max_retry_wait)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_pages", &self.max_pages)
+            .finish()
+    }
 }
 
 impl HttpSettings {
@@ -42,17 +86,21 @@ impl HttpSettings {
             max_retries: 3,
             initial_backoff: Duration::from_millis(500),
             max_retry_wait: Duration::from_secs(60),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 }
 
-#[derive(Debug, Clone)]
+/// `Debug` shows `api_key` as `[redacted]`.
+#[derive(Clone)]
 pub struct SetlistFmConfig {
     pub api_key: String,
     pub http: HttpSettings,
 }
 
-#[derive(Debug, Clone)]
+/// `Debug` shows `api_key` as `[redacted]`.
+#[derive(Clone)]
 pub struct TicketmasterConfig {
     pub api_key: String,
     pub http: HttpSettings,
@@ -62,7 +110,8 @@ pub struct TicketmasterConfig {
     pub deep_paging_limit: u32,
 }
 
-#[derive(Debug, Clone)]
+/// `Debug` shows `client_id` and `client_secret` as `[redacted]`.
+#[derive(Clone)]
 pub struct SpotifyConfig {
     pub client_id: String,
     pub client_secret: String,
@@ -72,12 +121,46 @@ pub struct SpotifyConfig {
     pub market: String,
 }
 
+impl fmt::Debug for SetlistFmConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetlistFmConfig")
+            .field("api_key", &REDACTED)
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+impl fmt::Debug for TicketmasterConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TicketmasterConfig")
+            .field("api_key", &REDACTED)
+            .field("http", &self.http)
+            .field("page_size", &self.page_size)
+            .field("deep_paging_limit", &self.deep_paging_limit)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SpotifyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpotifyConfig")
+            .field("client_id", &REDACTED)
+            .field("client_secret", &REDACTED)
+            .field("http", &self.http)
+            .field("accounts_base_url", &redact(&self.accounts_base_url))
+            .field("market", &self.market)
+            .finish()
+    }
+}
+
 impl SetlistFmConfig {
     /// setlist.fm's standard key allows about 2 requests/s.
     pub fn new(api_key: &str, base_url: &str) -> Self {
+        let mut http = HttpSettings::new(base_url, 2.0);
+        http.max_pages = SETLISTFM_MAX_PAGES;
         Self {
             api_key: api_key.to_owned(),
-            http: HttpSettings::new(base_url, 2.0),
+            http,
         }
     }
 
@@ -99,9 +182,12 @@ impl SetlistFmConfig {
 impl TicketmasterConfig {
     /// The Discovery API allows 5 requests/s.
     pub fn new(api_key: &str, base_url: &str) -> Self {
+        let mut http = HttpSettings::new(base_url, 5.0);
+        http.max_body_bytes = TICKETMASTER_MAX_BODY_BYTES;
+        http.max_pages = TICKETMASTER_MAX_PAGES;
         Self {
             api_key: api_key.to_owned(),
-            http: HttpSettings::new(base_url, 5.0),
+            http,
             page_size: 200,
             deep_paging_limit: 1000,
         }
@@ -235,5 +321,37 @@ mod tests {
         .unwrap();
         assert_eq!(spotify.http.base_url, SPOTIFY_DEFAULT_API_BASE_URL);
         assert_eq!(spotify.accounts_base_url, SPOTIFY_DEFAULT_ACCOUNTS_BASE_URL);
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let sfm = SetlistFmConfig::new("sfm-SECRET-1234", "https://api.setlist.fm/rest/1.0");
+        let tm = TicketmasterConfig::new("tm-SECRET-1234", "https://proxy:pr0xyPW@tm.example/v2");
+        let spotify = SpotifyConfig::new(
+            "spotify-ID-1234",
+            "spotify-SECRET-1234",
+            "https://api.spotify.com",
+            "https://accounts.spotify.com",
+        );
+        for text in [
+            format!("{sfm:?}"),
+            format!("{tm:?}"),
+            format!("{spotify:?}"),
+            format!("{sfm:#?}{tm:#?}{spotify:#?}"),
+        ] {
+            for secret in [
+                "sfm-SECRET-1234",
+                "tm-SECRET-1234",
+                "spotify-ID-1234",
+                "spotify-SECRET-1234",
+                "pr0xyPW",
+            ] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+        // The rest is still there to debug with.
+        assert!(format!("{tm:?}").contains("tm.example/v2"));
+        assert!(format!("{sfm:?}").contains("requests_per_second: 2.0"));
     }
 }

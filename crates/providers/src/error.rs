@@ -21,8 +21,14 @@ pub enum ErrorKind {
     BadRequest,
     /// The body was not the JSON we expect.
     Decode,
+    /// A response body over its size cap (`HttpSettings::max_body_bytes`), or a listing that
+    /// still said "more" at its paging bound (`HttpSettings::max_pages`): retrying cannot help.
+    TooLarge,
 }
 
+/// A provider call's failure. Its text (`Display`, `Debug`) never carries a key, a client
+/// secret or a token: reqwest's errors lose their URL before they become text, and every
+/// message passes through the client's redaction (`crate::redact`).
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error("{provider}: rate limited (retry after {retry_after:?})")]
@@ -50,6 +56,23 @@ pub enum ProviderError {
         what: String,
         message: String,
     },
+    /// The body was longer than `limit` bytes: reading stopped there (nothing larger is held).
+    #[error("{provider}: the response body of {what} is larger than the cap of {limit} bytes")]
+    BodyTooLarge {
+        provider: Provider,
+        what: String,
+        limit: usize,
+    },
+    /// The provider still said there was more after `pages` requests of one listing: paging
+    /// stopped there, and the listing is an error rather than silently cut short.
+    #[error(
+        "{provider}: {what} still had more after {pages} pages, the paging bound: stopped there"
+    )]
+    TooManyPages {
+        provider: Provider,
+        what: String,
+        pages: u32,
+    },
 }
 
 impl ProviderError {
@@ -62,11 +85,13 @@ impl ProviderError {
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::BadRequest { .. } => ErrorKind::BadRequest,
             Self::Decode { .. } => ErrorKind::Decode,
+            Self::BodyTooLarge { .. } | Self::TooManyPages { .. } => ErrorKind::TooLarge,
         }
     }
 
     /// True when the same call may succeed later (rate limited, provider unavailable); false when
-    /// retrying cannot help (bad key, forbidden, not found, bad request, unexpected payload).
+    /// retrying cannot help (bad key, forbidden, not found, bad request, unexpected payload, too
+    /// large).
     pub fn is_retryable(&self) -> bool {
         matches!(self.kind(), ErrorKind::RateLimited | ErrorKind::Unavailable)
     }
@@ -87,7 +112,9 @@ impl ProviderError {
             | Self::Forbidden { provider, .. }
             | Self::NotFound { provider, .. }
             | Self::BadRequest { provider, .. }
-            | Self::Decode { provider, .. } => *provider,
+            | Self::Decode { provider, .. }
+            | Self::BodyTooLarge { provider, .. }
+            | Self::TooManyPages { provider, .. } => *provider,
         }
     }
 }

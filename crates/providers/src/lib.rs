@@ -3,6 +3,7 @@
 pub mod config;
 pub mod de;
 pub mod error;
+pub mod redact;
 pub mod setlistfm;
 pub mod spotify;
 pub mod ticketmaster;
@@ -13,6 +14,7 @@ pub use error::{ErrorKind, ProviderError, Result};
 pub use setlistfm::SetlistFm;
 pub use spotify::Spotify;
 pub use ticketmaster::Ticketmaster;
+pub use transport::MAX_RETRY_AFTER;
 
 /// The three data sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

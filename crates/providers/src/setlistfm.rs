@@ -226,17 +226,26 @@ impl SetlistSearch {
     }
 }
 
-/// The setlist.fm client: one per process, shared (it holds the rate limiter).
-#[derive(Debug)]
+/// The setlist.fm client: one per process, shared (it holds the rate limiter). `Debug` shows
+/// the key as `[redacted]`.
 pub struct SetlistFm {
     transport: Transport,
     api_key: String,
 }
 
+impl std::fmt::Debug for SetlistFm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetlistFm")
+            .field("transport", &self.transport)
+            .field("api_key", &crate::redact::REDACTED)
+            .finish()
+    }
+}
+
 impl SetlistFm {
     pub fn new(config: &SetlistFmConfig) -> Result<Self> {
         Ok(Self {
-            transport: Transport::new(Provider::SetlistFm, &config.http)?,
+            transport: Transport::new(Provider::SetlistFm, &config.http, &[&config.api_key])?,
             api_key: config.api_key.clone(),
         })
     }
@@ -267,7 +276,10 @@ impl SetlistFm {
     }
 
     /// `GET /artist/{mbid}/setlists?p=N` (1-based, newest first). No setlists: an empty page.
+    /// A page past `max_pages` (`SETLISTFM_MAX_PAGES`) is `ProviderError::TooManyPages`, asked
+    /// for nothing: the paging bound of a caller that follows `has_more`.
     pub async fn artist_setlists(&self, mbid: &str, page: u32) -> Result<SetlistPage> {
+        self.transport.check_page("artist setlists", page.max(1))?;
         let path = format!("artist/{}/setlists", encode(mbid));
         empty_when_not_found(
             self.get("artist setlists", &path, &[("p", page.max(1).to_string())])
@@ -275,8 +287,10 @@ impl SetlistFm {
         )
     }
 
-    /// `GET /search/setlists`. Nothing matching (HTTP 404): an empty page.
+    /// `GET /search/setlists`. Nothing matching (HTTP 404): an empty page. A page past
+    /// `max_pages` is `ProviderError::TooManyPages`, as for [`SetlistFm::artist_setlists`].
     pub async fn search_setlists(&self, search: &SetlistSearch, page: u32) -> Result<SetlistPage> {
+        self.transport.check_page("setlist search", page.max(1))?;
         empty_when_not_found(
             self.get("setlist search", "search/setlists", &search.query(page))
                 .await,

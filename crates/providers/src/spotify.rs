@@ -16,6 +16,7 @@ use crate::Provider;
 use crate::config::SpotifyConfig;
 use crate::de;
 use crate::error::{ErrorKind, ProviderError, Result};
+use crate::redact::REDACTED;
 use crate::setlistfm::encode;
 use crate::transport::Transport;
 
@@ -183,14 +184,22 @@ struct TokenAnswer {
     expires_in: Option<u32>,
 }
 
-#[derive(Debug)]
 struct Token {
     value: String,
     refresh_at: Instant,
 }
 
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("value", &REDACTED)
+            .field("refresh_at", &self.refresh_at)
+            .finish()
+    }
+}
+
 /// The Spotify client: one per process, shared (it holds the rate limiter and the token).
-#[derive(Debug)]
+/// `Debug` shows the client id, the secret and the token as `[redacted]`.
 pub struct Spotify {
     transport: Transport,
     token_url: String,
@@ -200,10 +209,27 @@ pub struct Spotify {
     token: Mutex<Option<Token>>,
 }
 
+impl std::fmt::Debug for Spotify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spotify")
+            .field("transport", &self.transport)
+            .field("token_url", &crate::redact::redact(&self.token_url))
+            .field("client_id", &REDACTED)
+            .field("client_secret", &REDACTED)
+            .field("market", &self.market)
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
 impl Spotify {
     pub fn new(config: &SpotifyConfig) -> Result<Self> {
         Ok(Self {
-            transport: Transport::new(Provider::Spotify, &config.http)?,
+            transport: Transport::new(
+                Provider::Spotify,
+                &config.http,
+                &[&config.client_id, &config.client_secret],
+            )?,
             token_url: format!("{}/api/token", config.accounts_base_url),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
@@ -242,11 +268,14 @@ impl Spotify {
                 other => other,
             })?;
         let answer: TokenAnswer = self.transport.decode("token", response).await?;
-        let lifetime = Duration::from_secs(u64::from(answer.expires_in.unwrap_or(3600)));
+        // At most a day, whatever `expires_in` says (Spotify's tokens last an hour).
+        let lifetime =
+            Duration::from_secs(u64::from(answer.expires_in.unwrap_or(3600)).min(86_400));
         let margin = Duration::from_secs(60).min(lifetime / 2);
+        let now = Instant::now();
         *cached = Some(Token {
             value: answer.access_token.clone(),
-            refresh_at: Instant::now() + lifetime - margin,
+            refresh_at: now.checked_add(lifetime - margin).unwrap_or(now),
         });
         Ok(answer.access_token)
     }
@@ -301,7 +330,8 @@ impl Spotify {
         Ok(answer.tracks)
     }
 
-    /// Every album and single of an artist (`GET /v1/artists/{id}/albums`, all pages).
+    /// Every album and single of an artist (`GET /v1/artists/{id}/albums`, all pages; more
+    /// than `max_pages` of them is `ProviderError::TooManyPages`).
     pub async fn artist_albums(&self, id: &str) -> Result<Vec<Album>> {
         let path = format!("v1/artists/{}/albums", encode(id));
         self.all_pages(
@@ -312,8 +342,8 @@ impl Spotify {
         .await
     }
 
-    /// Every track of an album (`GET /v1/albums/{id}/tracks`, all pages): without `album`,
-    /// `external_ids` or `popularity`.
+    /// Every track of an album (`GET /v1/albums/{id}/tracks`, all pages, bounded as
+    /// [`Spotify::artist_albums`]): without `album`, `external_ids` or `popularity`.
     pub async fn album_tracks(&self, album_id: &str) -> Result<Vec<Track>> {
         let path = format!("v1/albums/{}/tracks", encode(album_id));
         self.all_pages("album tracks", &path, &[]).await
@@ -338,21 +368,23 @@ impl Spotify {
         query: &[(&str, String)],
     ) -> Result<Vec<T>> {
         const LIMIT: u32 = 50;
-        // A bound against a provider that never stops answering `next`.
-        const MAX_PAGES: u32 = 100;
         let mut items = Vec::new();
-        for page in 0..MAX_PAGES {
+        let mut page: u32 = 0;
+        loop {
+            // A provider that never stops answering `next`: `TooManyPages` past the bound.
+            page = page.saturating_add(1);
+            self.transport.check_page(what, page)?;
             let mut query = query.to_vec();
             query.push(("limit", LIMIT.to_string()));
-            query.push(("offset", (page * LIMIT).to_string()));
+            let offset = u64::from(page - 1) * u64::from(LIMIT);
+            query.push(("offset", offset.to_string()));
             let answer: Paging<T> = self.get(what, path, &query).await?;
             let done = answer.next.is_none() || answer.items.is_empty();
             items.extend(answer.items);
             if done {
-                break;
+                return Ok(items);
             }
         }
-        Ok(items)
     }
 }
 

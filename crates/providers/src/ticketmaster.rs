@@ -343,13 +343,24 @@ pub struct EventQuery {
     pub end: Option<DateTime<Utc>>,
 }
 
-/// The Ticketmaster client: one per process, shared (it holds the rate limiter).
-#[derive(Debug)]
+/// The Ticketmaster client: one per process, shared (it holds the rate limiter). `Debug` shows
+/// the key as `[redacted]`.
 pub struct Ticketmaster {
     transport: Transport,
     api_key: String,
     page_size: u32,
     deep_paging_limit: u32,
+}
+
+impl std::fmt::Debug for Ticketmaster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ticketmaster")
+            .field("transport", &self.transport)
+            .field("api_key", &crate::redact::REDACTED)
+            .field("page_size", &self.page_size)
+            .field("deep_paging_limit", &self.deep_paging_limit)
+            .finish()
+    }
 }
 
 fn tm_instant(at: DateTime<Utc>) -> String {
@@ -359,7 +370,7 @@ fn tm_instant(at: DateTime<Utc>) -> String {
 impl Ticketmaster {
     pub fn new(config: &TicketmasterConfig) -> Result<Self> {
         Ok(Self {
-            transport: Transport::new(Provider::Ticketmaster, &config.http)?,
+            transport: Transport::new(Provider::Ticketmaster, &config.http, &[&config.api_key])?,
             api_key: config.api_key.clone(),
             page_size: config.page_size.clamp(1, 200),
             deep_paging_limit: config.deep_paging_limit.max(1),
@@ -427,7 +438,9 @@ impl Ticketmaster {
     }
 
     /// Every event of an attraction from `from` on, soonest first, each once. Pages until the
-    /// deep-paging limit, then starts a new date window at the last event seen.
+    /// deep-paging limit, then starts a new date window at the last event seen. At most
+    /// `max_pages` requests in all (`TICKETMASTER_MAX_PAGES`): a provider still saying "more"
+    /// then makes this `ProviderError::TooManyPages`, not a list silently cut short.
     pub async fn upcoming_events(
         &self,
         attraction_id: &str,
@@ -437,6 +450,7 @@ impl Ticketmaster {
         let mut seen = HashSet::new();
         let mut window_start = from;
         let max_pages = (self.deep_paging_limit / self.page_size).max(1);
+        let mut requests = 0;
         loop {
             let filter = EventQuery {
                 attraction_id: Some(attraction_id.to_owned()),
@@ -446,6 +460,8 @@ impl Ticketmaster {
             let mut last_start = None;
             let mut exhausted = false;
             for page in 0..max_pages {
+                requests += 1;
+                self.transport.check_page("upcoming events", requests)?;
                 let result = self.events(&filter, page).await?;
                 for event in result.events() {
                     if let Some(at) = event_instant(event) {

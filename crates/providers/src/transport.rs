@@ -1,5 +1,8 @@
 //! One provider's HTTP plumbing: a shared reqwest client, its rate limiter, bounded retries on
-//! 429 and 5xx (honouring `Retry-After`), and the classification of failures.
+//! 429 and 5xx (honouring `Retry-After`, capped at [`MAX_RETRY_AFTER`]), capped response bodies
+//! (`HttpSettings::max_body_bytes`), the paging bound (`HttpSettings::max_pages`), the
+//! classification of failures, and the redaction of every message they carry (`crate::redact`).
+//! Each rule is implemented here once; the clients only call it.
 
 use std::num::NonZeroU32;
 use std::time::{Duration, SystemTime};
@@ -12,6 +15,16 @@ use serde::de::DeserializeOwned;
 use crate::Provider;
 use crate::config::HttpSettings;
 use crate::error::{ProviderError, Result};
+use crate::redact::Secrets;
+
+/// The longest wait a provider's `Retry-After` can ask for: one hour, the job queue's own
+/// longest backoff. A longer value (seconds or an HTTP date, say `10^12` or the year 9999) is
+/// read as this, so a job is parked for an hour at most; the next attempt asks again.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// How much of an error response's body is read (for its message): 64 KiB; the rest is left
+/// unread.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub(crate) struct Transport {
@@ -19,6 +32,8 @@ pub(crate) struct Transport {
     pub(crate) client: Client,
     limiter: DefaultDirectRateLimiter,
     pub(crate) settings: HttpSettings,
+    /// The client's own key, secret, ...: never in a message.
+    secrets: Secrets,
 }
 
 /// What a request came back as, before decoding.
@@ -29,7 +44,13 @@ pub(crate) enum Outcome {
 }
 
 impl Transport {
-    pub(crate) fn new(provider: Provider, settings: &HttpSettings) -> Result<Self> {
+    /// `secrets` are the values (keys, client credentials) no message may carry.
+    pub(crate) fn new(
+        provider: Provider,
+        settings: &HttpSettings,
+        secrets: &[&str],
+    ) -> Result<Self> {
+        let secrets = Secrets::new(secrets);
         // reqwest is built without a bundled crypto provider: use ring, as the rest of the
         // workspace does. Installing is set-once per process; a second call changes nothing.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -41,13 +62,14 @@ impl Transport {
             .build()
             .map_err(|e| ProviderError::Unavailable {
                 provider,
-                message: format!("cannot build the HTTP client: {e}"),
+                message: secrets.clean(&format!("cannot build the HTTP client: {e}")),
             })?;
         Ok(Self {
             provider,
             client,
             limiter: RateLimiter::direct(quota(settings.requests_per_second)),
             settings: settings.clone(),
+            secrets,
         })
     }
 
@@ -74,16 +96,56 @@ impl Transport {
         what: &str,
         response: Response,
     ) -> Result<T> {
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(what, &e))?;
+        let body = self.read_body(what, response).await?;
         let mut deserializer = serde_json::Deserializer::from_slice(&body);
         serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ProviderError::Decode {
             provider: self.provider,
             what: what.to_owned(),
-            message: e.to_string(),
+            // serde quotes the offending value, which may be anything the provider sent.
+            message: self.secrets.clean(&e.to_string()),
         })
+    }
+
+    /// The whole body, at most `max_body_bytes` of it: a longer one (by its `Content-Length`,
+    /// or as it streams in) is `BodyTooLarge`, and reading stops there.
+    async fn read_body(&self, what: &str, mut response: Response) -> Result<Vec<u8>> {
+        let limit = self.settings.max_body_bytes;
+        let too_large = || ProviderError::BodyTooLarge {
+            provider: self.provider,
+            what: what.to_owned(),
+            limit,
+        };
+        let announced = response.content_length().unwrap_or(0);
+        if u64::try_from(limit).is_ok_and(|limit| announced > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(what, e))?
+        {
+            if body.len().saturating_add(chunk.len()) > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// The paging bound: `page` is the 1-based number of the request a listing is about to
+    /// make (or the page number it asks for); past `max_pages` it is `TooManyPages`, before any
+    /// request.
+    pub(crate) fn check_page(&self, what: &str, page: u32) -> Result<()> {
+        let bound = self.settings.max_pages.max(1);
+        if page > bound {
+            return Err(ProviderError::TooManyPages {
+                provider: self.provider,
+                what: what.to_owned(),
+                pages: bound,
+            });
+        }
+        Ok(())
     }
 
     /// Sends with the rate limit, retrying 429, 5xx and transport failures up to
@@ -110,7 +172,7 @@ impl Transport {
                         (error, wait)
                     }
                 },
-                Err(e) => (self.transport_error(what, &e), Some(self.backoff(attempt))),
+                Err(e) => (self.transport_error(what, e), Some(self.backoff(attempt))),
             };
             match wait {
                 Some(wait)
@@ -133,7 +195,10 @@ impl Transport {
             .min(self.settings.max_retry_wait)
     }
 
-    fn transport_error(&self, what: &str, error: &reqwest::Error) -> ProviderError {
+    /// A failure to send or to read. The URL (with Ticketmaster's key in its query string) is
+    /// dropped from reqwest's error before it becomes text; its causes (`Connection refused`,
+    /// ...) are kept.
+    fn transport_error(&self, what: &str, error: reqwest::Error) -> ProviderError {
         let kind = if error.is_timeout() {
             "timed out"
         } else if error.is_connect() {
@@ -141,9 +206,17 @@ impl Transport {
         } else {
             "request failed"
         };
+        let error = error.without_url();
+        let mut text = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
         ProviderError::Unavailable {
             provider: self.provider,
-            message: format!("{what}: {kind}: {error}"),
+            message: self.secrets.clean(&format!("{what}: {kind}: {text}")),
         }
     }
 
@@ -154,8 +227,9 @@ impl Transport {
         }
         let provider = self.provider;
         let retry_after = retry_after(response.headers());
-        let body = response.text().await.unwrap_or_default();
-        let message = snippet(&body);
+        let body = error_body(response).await;
+        // An error body may echo the request (its URL, its headers) back.
+        let message = self.secrets.clean(&snippet(&body));
         Outcome::Failed(match status {
             StatusCode::TOO_MANY_REQUESTS => ProviderError::RateLimited {
                 provider,
@@ -193,14 +267,42 @@ fn quota(per_second: f64) -> Quota {
         .allow_burst(NonZeroU32::MIN)
 }
 
-/// `Retry-After` as seconds (`120`, also `1.5`) or an HTTP date.
+/// The start of an error response's body (at most [`MAX_ERROR_BODY_BYTES`]), for its message.
+async fn error_body(mut response: Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ERROR_BODY_BYTES - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// `Retry-After` as seconds (`120`, also `1.5`) or an HTTP date, capped at
+/// [`MAX_RETRY_AFTER`]; negative, `NaN` or unreadable values are `None`.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        // Negative and NaN are refused; infinity and 10^300 are "very long": the cap.
+        if seconds.is_nan() || seconds < 0.0 {
+            return None;
+        }
+        return Some(
+            Duration::try_from_secs_f64(seconds)
+                .unwrap_or(MAX_RETRY_AFTER)
+                .min(MAX_RETRY_AFTER),
+        );
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 fn snippet(body: &str) -> String {
@@ -233,6 +335,34 @@ mod tests {
         );
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("-5"));
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("NaN"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn retry_after_is_capped_without_overflowing() {
+        let mut headers = HeaderMap::new();
+        for huge in [
+            "3601",
+            "1000000000000",
+            "18446744073709551616",
+            "1e300",
+            "inf",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(huge));
+            assert_eq!(retry_after(&headers), Some(MAX_RETRY_AFTER), "{huge}");
+        }
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("3600"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3600)));
+        // A date in the past: now.
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
     }
 
     #[test]

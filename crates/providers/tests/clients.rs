@@ -14,6 +14,12 @@ use theset_providers::{
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+// Beside this binary's own tests: body and paging limits, and secrets kept out of text.
+#[path = "clients/limits.rs"]
+mod limits;
+#[path = "clients/secrets.rs"]
+mod secrets;
+
 const MBID: &str = "a74b1b7f-71a5-4011-9441-d0b5e4122711";
 
 fn fixture(name: &str) -> String {

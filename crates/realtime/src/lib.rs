@@ -71,10 +71,10 @@ pub struct RealtimeOptions {
     /// Reconnection backoff: first and longest wait.
     pub reconnect_min: Duration,
     pub reconnect_max: Duration,
-    /// Vote log rows are kept at least this long after every reader has passed them.
+    /// How long vote log rows are kept (the worker prunes them:
+    /// `theset_database::live::VOTE_LOG_RETENTION`); a listener that read nothing for half of it
+    /// starts over from the full state.
     pub log_retention: Duration,
-    /// How often the listener prunes the vote log.
-    pub prune_interval: Duration,
 }
 
 impl Default for RealtimeOptions {
@@ -90,8 +90,7 @@ impl Default for RealtimeOptions {
             max_subscribers: 20_000,
             reconnect_min: Duration::from_millis(100),
             reconnect_max: Duration::from_secs(5),
-            log_retention: Duration::from_secs(60),
-            prune_interval: Duration::from_secs(10),
+            log_retention: theset_database::live::VOTE_LOG_RETENTION,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! follows a show or song. It runs on its own thread, reconnects with backoff, and resyncs every
 //! topic after a reconnection.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -94,9 +94,6 @@ struct Session<'h> {
     /// Vote changes read but not yet sent, waiting for their topic's coalescing window.
     show_votes: HashMap<ShowId, HashMap<SetlistSongId, SongVotes>>,
     song_votes: HashMap<SetlistSongId, SongVotes>,
-    /// Horizons seen, for pruning the log once every listener has read past them.
-    horizons: VecDeque<(Instant, i64)>,
-    last_prune: Instant,
 }
 
 impl<'h> Session<'h> {
@@ -112,8 +109,6 @@ impl<'h> Session<'h> {
             last_poll: Instant::now(),
             show_votes: HashMap::new(),
             song_votes: HashMap::new(),
-            horizons: VecDeque::new(),
-            last_prune: Instant::now(),
         };
         timed(
             hub.options.query_timeout,
@@ -184,7 +179,6 @@ impl<'h> Session<'h> {
                         // Nothing followed: the next topic starts from a fresh horizon.
                         self.horizon = None;
                     }
-                    self.prune().await?;
                 }
             }
             self.load_pending().await?;
@@ -515,37 +509,6 @@ impl<'h> Session<'h> {
         for event in events {
             self.hub.publish(&mut *inner, event);
         }
-    }
-
-    /// Every `prune_interval`: removes log rows every listener has read (those before a horizon
-    /// seen at least `log_retention` ago).
-    async fn prune(&mut self) -> Result<(), Failure> {
-        let now = Instant::now();
-        if now.duration_since(self.last_prune) < self.hub.options.prune_interval {
-            return Ok(());
-        }
-        self.last_prune = now;
-        if let Some(horizon) = self.horizon {
-            self.horizons.push_back((now, horizon));
-        }
-        let retention = self.hub.options.log_retention;
-        let mut before = None;
-        while let Some(&(seen, horizon)) = self.horizons.front() {
-            if now.duration_since(seen) < retention {
-                break;
-            }
-            before = Some(horizon);
-            self.horizons.pop_front();
-        }
-        if let Some(before) = before {
-            timed(
-                self.hub.options.query_timeout,
-                "pruning the vote log",
-                live::prune_vote_log(&mut self.conn, before),
-            )
-            .await?;
-        }
-        Ok(())
     }
 }
 

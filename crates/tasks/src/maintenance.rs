@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use theset_database::ids::{ArtistId, ShowId};
 use theset_database::models::{ArtistStats, Show, Vote};
-use theset_database::scoring;
+use theset_database::{live, scoring};
 use theset_jobs::Job;
 
 use crate::context::JobContext;
@@ -36,7 +36,8 @@ where
         .await?)
 }
 
-/// Folds votes cast since the last fold into `setlists.total_votes` and `shows.vote_count`.
+/// Folds votes cast since the last fold into `setlists.total_votes` and `shows.vote_count`, and
+/// prunes the realtime vote log of rows older than `live::VOTE_LOG_RETENTION`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FoldVoteTotals {}
 
@@ -54,7 +55,9 @@ impl Job for FoldVoteTotals {
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let mut conn = ctx.conn().await?;
         let changed = Vote::refresh_totals(&mut conn).await?;
-        tracing::debug!(changed, "vote totals folded");
+        // The realtime vote log is kept bounded here, whether or not any listener runs.
+        let pruned = live::prune_vote_log(&mut conn, live::VOTE_LOG_RETENTION).await?;
+        tracing::debug!(changed, pruned, "vote totals folded, vote log pruned");
         Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! The signed-in user: their account and profile. Everything here runs as the caller, so RLS
 //! lets them see and change only their own rows.
 
-use actix_web::{HttpResponse, get, patch, put, web};
+use actix_web::{HttpResponse, delete, get, patch, put, web};
 use serde::{Deserialize, Serialize};
-use theset_database::models::{NewUserProfile, User, UserProfile, UserUpdate};
+use theset_database::models::{AccountExport, NewUserProfile, User, UserProfile, UserUpdate};
 use theset_database::types::TextList;
 
 use crate::auth::Caller;
@@ -182,4 +182,49 @@ pub async fn put_profile(
     })
     .await?;
     Ok(HttpResponse::Ok().json(profile))
+}
+
+/// Everything TheSet holds about the caller as one JSON document: account, profile, votes, own
+/// predictions with their songs, crowd setlists they started, scores and standings. The Spotify
+/// refresh token is a credential and is left out (`spotify_connected` says whether one is held).
+#[utoipa::path(
+    operation_id = "me_export",
+    tag = "me",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller's data, as a download", body = AccountExport), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "The account has been deleted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The token's email belongs to another account (`code`: `email_in_use`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[get("/v1/me/export")]
+pub async fn export(state: web::Data<AppState>, Caller(claims): Caller) -> ApiResult<HttpResponse> {
+    let export = db::as_user(&state, &claims, |conn, user| {
+        Box::pin(async move { Ok(user.export(conn).await?) })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"theset-export.json\"",
+        ))
+        .json(export))
+}
+
+/// Deletes the caller's account: their votes are retracted (counters and totals stay exact),
+/// their own predictions with their scores and standings, and their profile are removed, crowd
+/// setlists they started lose their creator; a tombstone keeps the id, so this account's tokens
+/// are refused from now on (403). The Supabase Auth user is the front end's to delete.
+#[utoipa::path(
+    operation_id = "me_delete",
+    tag = "me",
+    security(("bearer" = [])),
+    responses((status = 204, description = "The account is deleted"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "The account has been deleted already", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The token's email belongs to another account (`code`: `email_in_use`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[delete("/v1/me")]
+pub async fn delete_account(
+    state: web::Data<AppState>,
+    Caller(claims): Caller,
+) -> ApiResult<HttpResponse> {
+    db::as_user(&state, &claims, |conn, _user| {
+        Box::pin(async move { Ok(User::delete_own_account(conn).await?) })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -52,6 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(me::get)
         .service(me::update)
         .service(me::put_profile)
+        .service(me::export)
+        .service(me::delete_account)
         .service(votes::cast)
         .service(votes::retract)
         .service(events::song_events)

@@ -20,6 +20,7 @@ fn claims(sub: Uuid) -> serde_json::Value {
         "role": "authenticated",
         "email": format!("{sub}@example.test"),
         "exp": now() + 3600,
+        "iat": now(),
     })
 }
 
@@ -36,6 +37,11 @@ async fn every_bad_token_is_401() {
     };
     let mut without_exp = good.clone();
     without_exp.as_object_mut().unwrap().remove("exp");
+    let mut without_iat = good.clone();
+    without_iat.as_object_mut().unwrap().remove("iat");
+    let signed = |claims: &serde_json::Value| {
+        Some(format!("Bearer {}", sign(claims, Algorithm::HS256, SECRET)))
+    };
     let cases: Vec<(&str, Option<String>, &str)> = vec![
         ("no header", None, "no Authorization"),
         ("basic scheme", Some("Basic dXNlcjpwYXNz".into()), "Bearer"),
@@ -77,6 +83,19 @@ async fn every_bad_token_is_401() {
                 sign(&without_exp, Algorithm::HS256, SECRET)
             )),
             "claim",
+        ),
+        ("no iat", signed(&without_iat), "claim"),
+        (
+            // Longer than JWT_MAX_LIFETIME_SECS (default a day), though not expired.
+            "lives too long",
+            signed(&with("exp", json!(now() + 2 * 24 * 3600))),
+            "longer",
+        ),
+        (
+            // A future iat would make a long-lived token look short-lived.
+            "issued in the future",
+            signed(&with("iat", json!(now() + 600))),
+            "future",
         ),
         (
             "sub not a uuid",

@@ -2,15 +2,18 @@
 
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
+mod account;
 mod common;
 
 mod auth;
 mod bad_text;
+mod jwks;
 mod openapi;
 mod predictions;
 mod problem_codes;
 mod public;
 mod realtime;
+mod restart;
 mod setlists;
 mod startup;
 mod votes;

@@ -248,7 +248,7 @@ async fn moderation_routes_are_for_staff_only() {
     let forged_role = sign(
         &json!({
             "sub": fan.id, "email": fan.email, "aud": "authenticated",
-            "role": "service_role", "user_role": "admin", "exp": now() + 600,
+            "role": "service_role", "user_role": "admin", "exp": now() + 600, "iat": now(),
         }),
         jsonwebtoken::Algorithm::HS256,
         SECRET,

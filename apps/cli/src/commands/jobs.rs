@@ -112,6 +112,14 @@ impl Jobs {
                 let counts = theset_jobs::counts(&mut conn)
                     .await
                     .context("counting jobs")?;
+                // Stored errors are printed without secrets (`output::redact`).
+                let jobs = jobs
+                    .into_iter()
+                    .map(|mut job| {
+                        job.last_error = job.last_error.as_deref().map(output::redact);
+                        job
+                    })
+                    .collect();
                 let listing = Listing { jobs, counts };
                 if json {
                     output::json(&listing)?;
@@ -148,7 +156,12 @@ impl Jobs {
                     job.kind,
                     job.last_error
                         .as_deref()
-                        .map(|e| format!("; it last failed with: {}", output::one_line(e)))
+                        .map(|e| {
+                            format!(
+                                "; it last failed with: {}",
+                                output::one_line(&output::redact(e))
+                            )
+                        })
                         .unwrap_or_default()
                 ))?;
             }

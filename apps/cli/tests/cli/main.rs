@@ -8,4 +8,5 @@ mod cli;
 mod imports;
 mod jobs;
 mod maintenance;
+mod redaction;
 mod scores;

@@ -194,6 +194,19 @@ async fn world(db: &TestDatabase) -> World {
     )
     .await
     .unwrap();
+    // The vote log: that vote's row is made old enough to prune; a second vote's stays.
+    diesel::sql_query("UPDATE realtime_vote_log SET logged_at = now() - interval '1 hour'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    Vote::cast(
+        &mut owner,
+        fan.id,
+        upcoming.setlist_songs[1].id,
+        VoteType::Down,
+    )
+    .await
+    .unwrap();
     let venue = fixtures::venue(&mut owner, "UTC Hall", 51.5, 0.0, "UTC").await;
     let start = Utc::now() - chrono::Duration::hours(1);
     // Predicted while open (a week ahead), then the show's date moves to an hour ago: no
@@ -256,10 +269,27 @@ async fn maintained(db: &TestDatabase, world: &World) -> bool {
         .await
         .unwrap();
     let stats = world.upcoming.artist.stats(&mut conn).await.unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Log {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        old: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        fresh: i64,
+    }
+    let log: Log = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE logged_at < now() - interval '1 minute') AS old, \
+                count(*) FILTER (WHERE logged_at >= now() - interval '1 minute') AS fresh \
+         FROM realtime_vote_log",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
     status == ShowStatus::Ongoing
+        && log.old == 0
+        && log.fresh == 1
         && locked
         && score > 0.9
-        && votes == 1
+        && votes == 2
         && stats.is_some_and(|s| {
             s.total_shows == 1 && s.last_show_date == Some(world.started.starts_at)
         })
@@ -276,7 +306,7 @@ async fn the_worker_keeps_derived_data_current() {
     ));
     let (dbr, wr) = (&db, &world);
     wait_for(
-        "statuses, locks, trending, vote totals and stats to be computed",
+        "statuses, locks, trending, vote totals, stats and the vote log's pruning",
         Duration::from_secs(30),
         move || maintained(dbr, wr),
     )

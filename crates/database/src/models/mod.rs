@@ -29,7 +29,7 @@ pub use show::{
     StatusChanges, TicketmasterShow, TrendingChanges,
 };
 pub use song::{NewSong, NewSongAlias, ResolvedTitle, Song, SongAlias, SongUpdate, SpotifyTrack};
-pub use user::{NewUser, NewUserProfile, PublicFan, User, UserProfile, UserUpdate};
+pub use user::{AccountExport, NewUser, NewUserProfile, PublicFan, User, UserProfile, UserUpdate};
 pub use venue::{
     NearbyVenue, NewVenue, SetlistfmVenue, TicketmasterVenue, Venue, VenueSummary, VenueUpdate,
 };

@@ -491,6 +491,7 @@ impl Scope {
 
 /// A fan's standing in a scope.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = fan_standings, check_for_backend(diesel::pg::Pg))]
 pub struct Standing {
     pub scope: String,

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::enums::UserRole;
 use crate::ids::{UserId, UserProfileId};
-use crate::models::{Setlist, Vote};
-use crate::schema::{setlists, user_profiles, users, votes};
+use crate::models::{PredictionScore, Setlist, SetlistWithSongs, Standing, Vote};
+use crate::schema::{fan_standings, prediction_scores, setlists, user_profiles, users, votes};
 use crate::sql;
 use crate::types::TextList;
 
@@ -316,5 +316,80 @@ impl PublicFan {
         .get_result(conn)
         .await
         .optional()
+    }
+}
+
+/// Everything TheSet holds about a fan, as `GET /v1/me/export` gives it: read as the fan, so RLS
+/// shows exactly their own rows. The Spotify refresh token is a credential and stays out (`User`
+/// never serialises it); `spotify_connected` says whether one is stored.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountExport {
+    pub exported_at: DateTime<Utc>,
+    pub account: User,
+    pub spotify_connected: bool,
+    pub profile: Option<UserProfile>,
+    /// Every vote, newest first.
+    pub votes: Vec<Vote>,
+    /// The fan's own predictions with their songs.
+    pub predictions: Vec<SetlistWithSongs>,
+    /// Crowd setlists the fan started.
+    pub created_setlists: Vec<Setlist>,
+    /// The scores of the fan's predictions.
+    pub scores: Vec<PredictionScore>,
+    /// The fan's leaderboard standings, one per scope.
+    pub standings: Vec<Standing>,
+}
+
+impl User {
+    /// What [`AccountExport`] holds, read in the caller's transaction.
+    pub async fn export(self, conn: &mut AsyncPgConnection) -> QueryResult<AccountExport> {
+        let profile = self.profile(conn).await?;
+        let votes = self.votes(conn).await?;
+        let own = setlists::table
+            .filter(setlists::owner_id.eq(self.id))
+            .select(Setlist::as_select())
+            .order((setlists::created_at, setlists::id))
+            .load(conn)
+            .await?;
+        let predictions = Setlist::with_songs(conn, own).await?;
+        let created_setlists = self
+            .created_setlists(conn)
+            .await?
+            .into_iter()
+            .filter(|s| s.owner_id.is_none())
+            .collect();
+        let scores = prediction_scores::table
+            .filter(prediction_scores::user_id.eq(self.id))
+            .select(PredictionScore::as_select())
+            .order((prediction_scores::scored_at, prediction_scores::id))
+            .load(conn)
+            .await?;
+        let standings = fan_standings::table
+            .filter(fan_standings::user_id.eq(self.id))
+            .select(Standing::as_select())
+            .order(fan_standings::scope)
+            .load(conn)
+            .await?;
+        Ok(AccountExport {
+            exported_at: Utc::now(),
+            spotify_connected: self.spotify_refresh_token.is_some(),
+            account: self,
+            profile,
+            votes,
+            predictions,
+            created_setlists,
+            scores,
+            standings,
+        })
+    }
+
+    /// Deletes the caller's account (the transaction's claims name them): everything of theirs
+    /// goes by cascade, counters stay exact, and a tombstone keeps their id from coming back
+    /// (`replaceable/25_accounts.sql`). False when the account was deleted already.
+    pub async fn delete_own_account(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
+        diesel::select(sql::delete_my_account())
+            .get_result(conn)
+            .await
     }
 }

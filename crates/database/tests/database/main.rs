@@ -2,7 +2,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod accounts;
 mod binaries;
+mod hosted;
 mod maintenance;
 mod migrations;
 mod models;

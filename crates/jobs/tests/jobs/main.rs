@@ -5,4 +5,5 @@
 mod common;
 
 mod queue;
+mod redaction;
 mod runner;

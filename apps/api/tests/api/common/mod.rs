@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use theset_api::AppState;
-use theset_api::config::{Config, RealtimeConfig, VoteRateLimit};
+use theset_api::config::{AuthConfig, Config, RealtimeConfig, VoteRateLimit};
 use theset_database::models::User;
 use theset_database::testing::TestDatabase;
 use uuid::Uuid;
@@ -31,7 +31,10 @@ pub fn config(db: &TestDatabase) -> Config {
     Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         database: db.config_as("theset_api"),
-        jwt_secret: SECRET.to_owned(),
+        auth: AuthConfig {
+            jwt_secret: Some(SECRET.to_owned()),
+            ..AuthConfig::default()
+        },
         cors_origins: vec![ORIGIN.to_owned()],
         vote_rate_limit: VoteRateLimit {
             votes: 10_000,

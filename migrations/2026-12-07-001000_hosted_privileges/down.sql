@@ -1,0 +1,1 @@
+ALTER TABLE realtime_vote_log DROP COLUMN logged_at;
