@@ -5,7 +5,7 @@
 use anyhow::{Context, anyhow};
 use theset_database::{AsyncPgConnection, DatabaseConfig};
 
-/// `Debug` shows the URL without its password (`theset_jobs::redact_secrets`).
+/// `Debug` shows the URL without its password (`theset_providers::redact::redact`).
 pub struct Database {
     url: Option<String>,
 }
@@ -13,7 +13,10 @@ pub struct Database {
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Database")
-            .field("url", &self.url.as_deref().map(theset_jobs::redact_secrets))
+            .field(
+                "url",
+                &self.url.as_deref().map(theset_providers::redact::redact),
+            )
             .finish()
     }
 }

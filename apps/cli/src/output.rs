@@ -34,11 +34,11 @@ const SECRET_SETTINGS: [&str; 4] = [
 
 /// `text` without secrets, for the terminal: the values of the provider settings this process
 /// has (`SECRET_SETTINGS`), and anything shaped like a secret (`apikey=...`, `Bearer ...`, a
-/// URL's password: `theset_jobs::redact_secrets`). Applied to every error printed and to the
+/// URL's password: `theset_providers::redact::redact`). Applied to every error printed and to the
 /// stored errors of jobs (which a run of an older version, or another writer, may have left
 /// unredacted).
 pub fn redact(text: &str) -> String {
-    let mut text = theset_jobs::redact_secrets(text);
+    let mut text = theset_providers::redact::redact(text);
     for name in SECRET_SETTINGS {
         let Ok(value) = std::env::var(name) else {
             continue;

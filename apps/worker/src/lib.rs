@@ -36,11 +36,13 @@ pub async fn run(config: WorkerConfig, stop: CancellationToken) -> anyhow::Resul
     };
     let quick = Runner::new(pool.clone(), quick_registry(), context.clone())
         .config(quick_runner(&config.runner))
-        .listen(config.database.clone());
+        .listen(config.database.clone())
+        .redact_with(theset_providers::redact::redact);
     let quick = tokio::spawn(quick.run(stop.clone()));
     let runner = Runner::new(pool.clone(), registry(), context)
         .config(config.runner.clone())
-        .listen(config.database.clone());
+        .listen(config.database.clone())
+        .redact_with(theset_providers::redact::redact);
     let runner = tokio::spawn(runner.run(stop.clone()));
     let scheduler = config.schedules.then(|| {
         tokio::spawn(Scheduler::new(pool, schedules(&config.intervals, enabled)).run(stop.clone()))

@@ -4,7 +4,6 @@ mod error;
 mod job;
 mod listener;
 mod queue;
-mod redact;
 mod registry;
 mod runner;
 
@@ -14,9 +13,8 @@ pub use queue::{
     CHANNEL, Enqueued, JobId, JobRecord, KindCount, NewJob, counts, enqueue, get, list, prune,
     retry,
 };
-pub use redact::redact_secrets;
 pub use registry::Registry;
-pub use runner::{Runner, RunnerConfig, RunnerHandle, ShutdownReport, default_worker_id};
+pub use runner::{Redact, Runner, RunnerConfig, RunnerHandle, ShutdownReport, default_worker_id};
 pub use theset_database::JobState;
 /// Re-exported: a runner's stop signal.
 pub use tokio_util::sync::CancellationToken;

@@ -543,7 +543,7 @@ pub(crate) async fn fail(
     )
     .bind::<BigInt, _>(id.0)
     .bind::<Text, _>(worker)
-    .bind::<Text, _>(truncate(&crate::redact::redact_secrets(error)))
+    .bind::<Text, _>(truncate(error))
     .bind::<Bool, _>(give_up)
     .bind::<Double, _>(base.as_secs_f64())
     .bind::<Double, _>(max.as_secs_f64())

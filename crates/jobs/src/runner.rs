@@ -111,6 +111,7 @@ struct Shared<C> {
     registry: Registry<C>,
     context: C,
     config: RunnerConfig,
+    redact: Redact,
     leases: Mutex<HashMap<JobId, Lease>>,
 }
 
@@ -128,7 +129,12 @@ pub struct Runner<C> {
     context: C,
     config: RunnerConfig,
     listen: Option<DatabaseConfig>,
+    redact: Redact,
 }
+
+/// Cleans a failed attempt's error text before it is logged or stored as `last_error` (which
+/// the CLI prints): the worker passes `theset_providers::redact::redact`, so no key reaches either.
+pub type Redact = fn(&str) -> String;
 
 impl<C> std::fmt::Debug for Runner<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -150,7 +156,14 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             context,
             config: RunnerConfig::default(),
             listen: None,
+            redact: str::to_owned,
         }
+    }
+
+    /// Passes every error's text through `redact` before it is logged or stored.
+    pub fn redact_with(mut self, redact: Redact) -> Self {
+        self.redact = redact;
+        self
     }
 
     pub fn config(mut self, config: RunnerConfig) -> Self {
@@ -185,6 +198,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             context,
             config,
             listen,
+            redact,
         } = self;
         let kinds: Vec<String> = registry.kinds().into_iter().map(str::to_owned).collect();
         let shared = Arc::new(Shared {
@@ -192,6 +206,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             registry,
             context,
             config,
+            redact,
             leases: Mutex::new(HashMap::new()),
         });
         let config = &shared.config;
@@ -374,7 +389,7 @@ async fn record<C>(
     let error = result
         .as_ref()
         .err()
-        .map(|e| crate::redact::redact_secrets(&format!("{e:#}")));
+        .map(|e| (shared.redact)(&format!("{e:#}")));
     let next = match &result {
         Ok(()) => NextAttempt::Never,
         Err(e) => match disposition(e) {

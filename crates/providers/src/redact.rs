@@ -1,5 +1,6 @@
 //! Keeping provider secrets out of text: error messages, log lines, and whatever stores them
-//! (`jobs.last_error`, the CLI's output).
+//! (`jobs.last_error`: the worker's job runners pass every error through [`redact`]; the CLI's
+//! output). The one implementation of these rules.
 //!
 //! Two rules, applied to every message a client builds:
 //!
@@ -16,6 +17,9 @@
 //! back in its error body, and anything that slips through.
 
 use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// What stands in for a secret.
 pub const REDACTED: &str = "[redacted]";
@@ -47,12 +51,46 @@ pub const SECRET_NAMES: &[&str] = &[
 const MIN_SECRET_LEN: usize = 4;
 
 /// `text` with the value of every secret-shaped part replaced by [`REDACTED`] (see the module
-/// documentation). Text without any is returned unchanged.
+/// documentation). Text without any is returned unchanged; redacting twice changes nothing.
 pub fn redact(text: &str) -> String {
-    let text = redact_named_values(text);
-    let text = redact_authorization(&text);
-    let text = redact_bearer(&text);
-    redact_userinfo(&text)
+    static RULES: LazyLock<[(Regex, &str); 4]> = LazyLock::new(|| {
+        // A value ends at the next separator of a query string, a header list, JSON or prose.
+        const VALUE: &str = r#"[^\s&;,"'<>()#{}\[\]\\]+"#;
+        let names = SECRET_NAMES.join("|");
+        let rule = |pattern: &str, replacement| {
+            // The patterns are constants of this file, checked by its tests.
+            #[allow(clippy::expect_used)]
+            (Regex::new(pattern).expect("a valid pattern"), replacement)
+        };
+        [
+            // `apikey=SECRET`, `"client_secret": "SECRET"`, `x-api-key: SECRET`: a whole name
+            // (not the end of `monkey`, not `keyboard`), `=` or `:`, optional quotes and spaces.
+            rule(
+                &format!(r#"(?i)(^|[^\w-])((?:{names})["']?[ \t]*[=:][ \t]*["']?){VALUE}"#),
+                "${1}${2}[redacted]",
+            ),
+            // `Authorization: Basic abc=` (and `Proxy-Authorization`): the whole value, scheme
+            // included, to the end of the line or the closing quote.
+            rule(
+                r#"(?i)(authorization["']?[ \t]*[=:][ \t]*["']?)[^\n\r"',}]+"#,
+                "${1}[redacted]",
+            ),
+            // `Bearer TOKEN` anywhere.
+            rule(
+                r"(?i)(^|[^\w-])(bearer +)[A-Za-z0-9\-._~+/=]+",
+                "${1}${2}[redacted]",
+            ),
+            // `scheme://user:PASSWORD@host`.
+            rule(r"(://[^\s/?#@:]*:)[^\s/?#@]+@", "${1}[redacted]@"),
+        ]
+    });
+    let mut text = text.to_owned();
+    for (pattern, replacement) in RULES.iter() {
+        if let std::borrow::Cow::Owned(replaced) = pattern.replace_all(&text, *replacement) {
+            text = replaced;
+        }
+    }
+    text
 }
 
 /// A client's own secrets, replaced by value in every message it builds.
@@ -106,201 +144,6 @@ fn percent_encode(value: &str) -> String {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
-    out
-}
-
-fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
-}
-
-/// Where a value ends: the next separator of a query string, a header list, JSON, or prose.
-fn ends_value(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '&' | ';'
-                | ','
-                | '"'
-                | '\''
-                | '<'
-                | '>'
-                | ')'
-                | '('
-                | '#'
-                | '}'
-                | ']'
-                | '{'
-                | '['
-                | '\\'
-        )
-}
-
-/// Whether `text` starts with `prefix`, compared without regard to ASCII case.
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.len() >= prefix.len()
-        && text.is_char_boundary(prefix.len())
-        && text[..prefix.len()].eq_ignore_ascii_case(prefix)
-}
-
-/// After a name: optional closing quote, spaces, `=` or `:`, spaces, optional opening quote.
-/// Returns the byte offset of the value, or `None` when no assignment follows.
-fn assignment(rest: &str) -> Option<usize> {
-    fn skip(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, set: &[char]) {
-        while chars.peek().is_some_and(|(_, c)| set.contains(c)) {
-            chars.next();
-        }
-    }
-    let mut chars = rest.char_indices().peekable();
-    skip(&mut chars, &['"', '\'']);
-    skip(&mut chars, &[' ', '\t']);
-    match chars.next() {
-        Some((_, '=' | ':')) => {}
-        _ => return None,
-    }
-    skip(&mut chars, &[' ', '\t']);
-    skip(&mut chars, &['"', '\'']);
-    Some(chars.peek().map_or(rest.len(), |(i, _)| *i))
-}
-
-/// Byte length of the value at the start of `text`.
-fn value_len(text: &str) -> usize {
-    text.char_indices()
-        .find(|(_, c)| ends_value(*c))
-        .map_or(text.len(), |(i, _)| i)
-}
-
-/// `apikey=SECRET`, `"client_secret": "SECRET"`, `x-api-key: SECRET`.
-fn redact_named_values(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut previous: Option<char> = None;
-    while i < text.len() {
-        let rest = &text[i..];
-        if !previous.is_some_and(is_word) {
-            let matched = SECRET_NAMES.iter().find_map(|name| {
-                if !starts_with_ignore_case(rest, name) {
-                    return None;
-                }
-                let after = &rest[name.len()..];
-                if after.chars().next().is_some_and(is_word) {
-                    return None;
-                }
-                assignment(after).map(|offset| name.len() + offset)
-            });
-            if let Some(value_at) = matched {
-                let len = value_len(&rest[value_at..]);
-                if len > 0 && &rest[value_at..value_at + len] != REDACTED {
-                    out.push_str(&rest[..value_at]);
-                    out.push_str(REDACTED);
-                    i += value_at + len;
-                    previous = Some(']');
-                    continue;
-                }
-            }
-        }
-        let Some(c) = rest.chars().next() else {
-            break;
-        };
-        out.push(c);
-        previous = Some(c);
-        i += c.len_utf8();
-    }
-    out
-}
-
-/// `Authorization: Basic abc=` (and `Proxy-Authorization`): the whole value, scheme included,
-/// to the end of the line or the closing quote.
-fn redact_authorization(text: &str) -> String {
-    const NAME: &str = "authorization";
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        if starts_with_ignore_case(rest, NAME)
-            && let Some(offset) = assignment(&rest[NAME.len()..])
-        {
-            let value_at = NAME.len() + offset;
-            let value = &rest[value_at..];
-            let len = value
-                .char_indices()
-                .find(|(_, c)| matches!(c, '\n' | '\r' | '"' | '\'' | ',' | '}'))
-                .map_or(value.len(), |(i, _)| i);
-            if len > 0 && !value[..len].starts_with(REDACTED) {
-                out.push_str(&rest[..value_at]);
-                out.push_str(REDACTED);
-                i += value_at + len;
-                continue;
-            }
-        }
-        let Some(c) = rest.chars().next() else {
-            break;
-        };
-        out.push(c);
-        i += c.len_utf8();
-    }
-    out
-}
-
-/// `Bearer TOKEN` anywhere.
-fn redact_bearer(text: &str) -> String {
-    const NAME: &str = "bearer ";
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut previous: Option<char> = None;
-    while i < text.len() {
-        let rest = &text[i..];
-        if !previous.is_some_and(is_word) && starts_with_ignore_case(rest, NAME) {
-            let after = &rest[NAME.len()..];
-            let spaces = after.len() - after.trim_start_matches(' ').len();
-            let token = &after[spaces..];
-            let len = token
-                .char_indices()
-                .find(|(_, c)| !(c.is_ascii_alphanumeric() || "-._~+/=".contains(*c)))
-                .map_or(token.len(), |(i, _)| i);
-            if len > 0 {
-                out.push_str(&rest[..NAME.len() + spaces]);
-                out.push_str(REDACTED);
-                i += NAME.len() + spaces + len;
-                previous = Some(']');
-                continue;
-            }
-        }
-        let Some(c) = rest.chars().next() else {
-            break;
-        };
-        out.push(c);
-        previous = Some(c);
-        i += c.len_utf8();
-    }
-    out
-}
-
-/// `scheme://user:PASSWORD@host`.
-fn redact_userinfo(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("://") {
-        let (before, after) = rest.split_at(at + 3);
-        out.push_str(before);
-        let authority_len = after
-            .char_indices()
-            .find(|(_, c)| matches!(c, '/' | '?' | '#') || ends_value(*c))
-            .map_or(after.len(), |(i, _)| i);
-        let authority = &after[..authority_len];
-        match authority.rfind('@').and_then(|user_end| {
-            let user = &authority[..user_end];
-            user.find(':').map(|colon| (colon, user_end))
-        }) {
-            Some((colon, user_end)) if &authority[colon + 1..user_end] != REDACTED => {
-                out.push_str(&authority[..=colon]);
-                out.push_str(REDACTED);
-                out.push_str(&authority[user_end..]);
-            }
-            _ => out.push_str(authority),
-        }
-        rest = &after[authority_len..];
-    }
-    out.push_str(rest);
     out
 }
 

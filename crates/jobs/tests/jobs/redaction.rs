@@ -47,7 +47,11 @@ async fn a_failed_jobs_last_error_names_no_key() {
         runner: config.worker_id.clone(),
     };
     let registry: Registry<Ctx> = Registry::new().register::<LeakyImport>();
-    let runner = Runner::new(pool, registry, ctx).config(config).spawn();
+    // As the worker runs it.
+    let runner = Runner::new(pool, registry, ctx)
+        .config(config)
+        .redact_with(theset_providers::redact::redact)
+        .spawn();
 
     let mut ids = Vec::new();
     for retryable in [false, true] {
