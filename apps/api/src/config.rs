@@ -6,6 +6,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use theset_database::DatabaseConfig;
+
+use crate::client::TrustedProxies;
+use crate::rate_limit::RateLimits;
 use theset_realtime::RealtimeOptions;
 
 /// Fewest bytes accepted in the JWT secret: HS256 with a short secret can be brute-forced, and
@@ -51,13 +54,6 @@ impl ConfigError {
             message: message.to_string(),
         }
     }
-}
-
-/// How many votes one user may cast (or retract) per window; 0 turns the limit off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VoteRateLimit {
-    pub votes: u32,
-    pub window: Duration,
 }
 
 /// Access tokens: Supabase signing keys (ES256/RS256, from the project's JWKS), the legacy HS256
@@ -222,8 +218,19 @@ pub struct RealtimeConfig {
     /// `REALTIME_ENABLED` (default true): false starts no listener and answers the event routes
     /// with 503.
     pub enabled: bool,
-    /// `REALTIME_COALESCE_MS`, `REALTIME_CLIENT_BUFFER`, `REALTIME_MAX_SUBSCRIBERS`.
+    /// `REALTIME_COALESCE_MS`, `REALTIME_CLIENT_BUFFER`, `REALTIME_MAX_SUBSCRIBERS`,
+    /// `REALTIME_MAX_TOPICS`, `REALTIME_MAX_IDLE_TOPICS`.
     pub options: RealtimeOptions,
+    /// `REALTIME_MAX_STREAMS_PER_CLIENT` (default 50): streams one client address may hold open
+    /// in this process; more get 429.
+    pub max_streams_per_client: usize,
+    /// `REALTIME_MAX_STREAM_SECS` (default 1800): a stream is closed cleanly after about this
+    /// long (a tenth less at random), so clients reconnect with `Last-Event-ID` (and spread over
+    /// processes behind a load balancer).
+    pub max_stream_lifetime: Duration,
+    /// `REALTIME_WRITE_TIMEOUT_SECS` (default 30): a stream whose socket has not drained for this
+    /// long past a heartbeat period is dropped, and its slot freed.
+    pub write_timeout: Duration,
     /// `REALTIME_HEARTBEAT_SECS` (default 15): a comment on idle streams this often, so proxies
     /// keep them open.
     pub heartbeat: Duration,
@@ -238,6 +245,9 @@ impl Default for RealtimeConfig {
         Self {
             enabled: true,
             options: RealtimeOptions::default(),
+            max_streams_per_client: 50,
+            max_stream_lifetime: Duration::from_secs(1_800),
+            write_timeout: Duration::from_secs(30),
             heartbeat: Duration::from_secs(15),
             database: None,
         }
@@ -253,8 +263,13 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Front-end origins allowed by CORS (`scheme://host[:port]`).
     pub cors_origins: Vec<String>,
-    pub vote_rate_limit: VoteRateLimit,
+    /// `*_RATE_LIMIT_PER_MINUTE`: budgets shared by every process (`crate::rate_limit`).
+    pub rate_limits: RateLimits,
+    /// `TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` names the client (default: none, the
+    /// peer is the client).
+    pub trusted_proxies: TrustedProxies,
     pub realtime: RealtimeConfig,
+    pub metrics: MetricsConfig,
 }
 
 // The secret never reaches logs.
@@ -266,7 +281,9 @@ impl std::fmt::Debug for Config {
             .field("database_user", &self.database.user())
             .field("auth", &self.auth)
             .field("cors_origins", &self.cors_origins)
-            .field("vote_rate_limit", &self.vote_rate_limit)
+            .field("rate_limits", &self.rate_limits)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics", &self.metrics)
             .field("realtime", &self.realtime)
             .finish()
     }
@@ -274,7 +291,6 @@ impl std::fmt::Debug for Config {
 
 impl Config {
     pub const DEFAULT_BIND: &'static str = "127.0.0.1:8080";
-    pub const DEFAULT_VOTES_PER_MINUTE: u32 = 60;
 
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok(), DatabaseConfig::from_env)
@@ -304,26 +320,39 @@ impl Config {
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
-        let votes = match var("VOTE_RATE_LIMIT_PER_MINUTE") {
-            Some(raw) => raw.trim().parse().map_err(|_| {
-                ConfigError::new(
-                    "VOTE_RATE_LIMIT_PER_MINUTE",
-                    format!("expected a whole number, got {raw:?}"),
-                )
-            })?,
-            None => Self::DEFAULT_VOTES_PER_MINUTE,
-        };
+        let mut rate_limits = RateLimits::default();
+        for (name, budget) in [
+            ("VOTE_RATE_LIMIT_PER_MINUTE", &mut rate_limits.votes),
+            ("EDIT_RATE_LIMIT_PER_MINUTE", &mut rate_limits.edits),
+            ("PROFILE_RATE_LIMIT_PER_MINUTE", &mut rate_limits.profile),
+            ("SEARCH_RATE_LIMIT_PER_MINUTE", &mut rate_limits.search),
+            (
+                "STREAM_OPEN_RATE_LIMIT_PER_MINUTE",
+                &mut rate_limits.stream_opens,
+            ),
+        ] {
+            if let Some(raw) = var(name) {
+                *budget = raw.trim().parse().map_err(|_| {
+                    ConfigError::new(name, format!("expected a whole number, got {raw:?}"))
+                })?;
+            }
+        }
         let realtime = realtime(&var, &database)?;
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            Some(list) => {
+                TrustedProxies::parse(&list).map_err(|e| ConfigError::new("TRUSTED_PROXIES", e))?
+            }
+            None => TrustedProxies::default(),
+        };
         Ok(Self {
             bind,
             database,
             auth,
             cors_origins,
-            vote_rate_limit: VoteRateLimit {
-                votes,
-                window: Duration::from_secs(60),
-            },
+            rate_limits,
+            trusted_proxies,
             realtime,
+            metrics: MetricsConfig::from_lookup(var)?,
         })
     }
 }
@@ -394,6 +423,21 @@ fn realtime(
     if let Some(secs) = number("REALTIME_HEARTBEAT_SECS", 1..=3_600)? {
         config.heartbeat = Duration::from_secs(secs);
     }
+    if let Some(n) = number("REALTIME_MAX_TOPICS", 1..=10_000_000)? {
+        config.options.max_topics = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(n) = number("REALTIME_MAX_IDLE_TOPICS", 0..=10_000_000)? {
+        config.options.max_idle_topics = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(n) = number("REALTIME_MAX_STREAMS_PER_CLIENT", 1..=1_000_000)? {
+        config.max_streams_per_client = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(secs) = number("REALTIME_MAX_STREAM_SECS", 10..=86_400)? {
+        config.max_stream_lifetime = Duration::from_secs(secs);
+    }
+    if let Some(secs) = number("REALTIME_WRITE_TIMEOUT_SECS", 1..=3_600)? {
+        config.write_timeout = Duration::from_secs(secs);
+    }
     Ok(config)
 }
 
@@ -449,7 +493,7 @@ mod tests {
         let config = config(&[("SUPABASE_JWT_SECRET", SECRET)]).unwrap();
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert!(config.cors_origins.is_empty());
-        assert_eq!(config.vote_rate_limit.votes, 60);
+        assert_eq!(config.rate_limits, RateLimits::default());
         assert!(config.realtime.enabled);
         assert_eq!(config.realtime.heartbeat, Duration::from_secs(15));
         assert!(!format!("{config:?}").contains(SECRET));
@@ -670,5 +714,83 @@ mod tests {
             config.cors_origins,
             ["https://theset.example", "http://localhost:3000"]
         );
+    }
+}
+
+/// Where `/metrics` is served (`METRICS_BIND`, `METRICS_TOKEN`; see `crate::metrics` for the
+/// rules).
+#[derive(Clone, Default)]
+pub struct MetricsConfig {
+    /// `METRICS_BIND`: a listener of its own serving only `/metrics` (default: none).
+    pub bind: Option<SocketAddr>,
+    /// `METRICS_TOKEN`: `Authorization: Bearer <token>` required for `/metrics`, wherever it is
+    /// served; with it, the API's own bind serves `/metrics` too (default: none).
+    pub token: Option<String>,
+}
+
+// The token never reaches logs.
+impl std::fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("bind", &self.bind)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl MetricsConfig {
+    /// Fewest bytes accepted in `METRICS_TOKEN`.
+    pub const MIN_TOKEN_LEN: usize = 16;
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let bind = match var("METRICS_BIND") {
+            Some(raw) => Some(raw.trim().parse().map_err(|_| {
+                ConfigError::new("METRICS_BIND", format!("expected host:port, got {raw:?}"))
+            })?),
+            None => None,
+        };
+        let token = match var("METRICS_TOKEN") {
+            Some(token) if token.trim().len() < Self::MIN_TOKEN_LEN => {
+                return Err(ConfigError::new(
+                    "METRICS_TOKEN",
+                    format!("must have at least {} characters", Self::MIN_TOKEN_LEN),
+                ));
+            }
+            Some(token) => Some(token.trim().to_owned()),
+            None => None,
+        };
+        Ok(Self { bind, token })
+    }
+}
+
+#[cfg(test)]
+mod metrics_config_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::MetricsConfig;
+
+    #[test]
+    fn metrics_settings_are_off_unless_given_and_checked() {
+        let none = MetricsConfig::from_lookup(|_| None).unwrap();
+        assert!(none.bind.is_none() && none.token.is_none());
+        let both = MetricsConfig::from_lookup(|name| match name {
+            "METRICS_BIND" => Some("127.0.0.1:9090".to_owned()),
+            "METRICS_TOKEN" => Some("0123456789abcdef".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(both.bind.unwrap().port(), 9090);
+        assert!(!format!("{both:?}").contains("0123456789abcdef"));
+        let short = MetricsConfig::from_lookup(|name| {
+            (name == "METRICS_TOKEN").then(|| "short".to_owned())
+        });
+        assert_eq!(short.unwrap_err().name, "METRICS_TOKEN");
+        let bad =
+            MetricsConfig::from_lookup(|name| (name == "METRICS_BIND").then(|| "nine".to_owned()));
+        assert_eq!(bad.unwrap_err().name, "METRICS_BIND");
     }
 }

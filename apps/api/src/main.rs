@@ -52,6 +52,31 @@ async fn serve(config: Config) -> std::io::Result<()> {
     let bind = config.bind;
     tracing::info!(%bind, "serving TheSet API");
     let realtime = state.realtime.clone();
+    // METRICS_BIND: /metrics alone on a listener of its own, stopped with the API.
+    let metrics = &config.metrics;
+    let metrics_server = match metrics.bind {
+        Some(metrics_bind) => {
+            tracing::info!(%metrics_bind, token = metrics.token.is_some(), "serving metrics");
+            let state = state.clone();
+            Some(
+                HttpServer::new(move || theset_api::metrics::app(state.clone()))
+                    .workers(1)
+                    .shutdown_timeout(1)
+                    .disable_signals()
+                    .bind(metrics_bind)?
+                    .run(),
+            )
+        }
+        None => None,
+    };
+    let metrics_handle = metrics_server.as_ref().map(actix_web::dev::Server::handle);
+    if let Some(metrics_server) = metrics_server {
+        actix_web::rt::spawn(async move {
+            if let Err(e) = metrics_server.await {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let server = HttpServer::new(move || theset_api::app(state.clone()))
         .shutdown_timeout(SHUTDOWN_GRACE_SECS)
         .disable_signals()
@@ -65,6 +90,9 @@ async fn serve(config: Config) -> std::io::Result<()> {
         tracing::info!("stopping");
         if let Some(realtime) = realtime {
             realtime.close();
+        }
+        if let Some(metrics) = metrics_handle {
+            metrics.stop(true).await;
         }
         handle.stop(true).await;
     });

@@ -1,13 +1,31 @@
 //! Prometheus metrics at `/metrics` (text format 0.0.4): request counts and latency histograms
-//! per route pattern (`/v1/shows/{key}`, never the raw path, so the label set stays bounded),
-//! and the connection pool's usage. Kept in memory by this process.
+//! per route pattern, and the connection pool's usage. Kept in memory by this process.
+//!
+//! **Bounded labels.** A request is labelled by its route's pattern (`/v1/shows/{key}`, never
+//! the raw path), a path no route matched by the one label `unmatched`, and its method by its
+//! name only when it is one of the nine standard methods (anything else is `other`): whatever
+//! a client sends, the series are at most routes x 10 methods x the statuses the API answers.
+//!
+//! **Who may read them** (`crate::config::MetricsConfig`; apps/api/README.md, "Metrics"):
+//! - nothing configured (the default): `/metrics` answers 404 on the API's bind; the numbers
+//!   are still kept, for when a deployment turns scraping on;
+//! - `METRICS_TOKEN`: `/metrics` on the API's bind answers only with
+//!   `Authorization: Bearer <token>` (401 otherwise);
+//! - `METRICS_BIND`: a listener of its own ([`app`]) serves only `/metrics`, open unless
+//!   `METRICS_TOKEN` is set too (then it asks for the token as well). Bind it to an address only
+//!   the scraper reaches (`127.0.0.1:9090`, a private interface).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::{App, HttpRequest, HttpResponse, ResponseError, get, web};
+
+use crate::error::ApiError;
 
 use crate::state::AppState;
 
@@ -31,13 +49,57 @@ struct Series {
     latency: BTreeMap<(String, String), Latency>,
 }
 
-#[derive(Debug, Default)]
+/// The route label of a request no route matched.
+pub const UNMATCHED: &str = "unmatched";
+
+/// The method label of a request whose method is not one of the standard nine.
+pub const OTHER_METHOD: &str = "other";
+
+#[derive(Default)]
 pub struct Metrics {
     series: Mutex<Series>,
+    /// `METRICS_TOKEN`; `None`: `/metrics` is not served on the API's bind.
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics")
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A method's label: its name when standard, [`OTHER_METHOD`] otherwise (a client may send any
+/// token as a method; each would be a new series).
+pub fn method_label(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => OTHER_METHOD,
+    }
 }
 
 impl Metrics {
+    /// Metrics read with `token` (`METRICS_TOKEN`); `None` keeps `/metrics` off the API's bind.
+    pub fn new(token: Option<String>) -> Self {
+        Self {
+            series: Mutex::default(),
+            token,
+        }
+    }
+
+    /// Counts a request. `route` is its pattern, or [`UNMATCHED`]; the method is labelled by
+    /// [`method_label`].
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let method = method_label(method);
         let seconds = elapsed.as_secs_f64();
         let mut series = self
             .series
@@ -134,12 +196,104 @@ fn escape(label: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Prometheus scrape endpoint. Serve it only where the scraper can reach it (it is public here).
-#[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+impl Metrics {
+    /// How many series `theset_http_requests_total` has (what a flood of odd requests could
+    /// grow).
+    pub fn series_count(&self) -> usize {
+        self.series
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .statuses
+            .len()
+    }
+
+    /// Whether `req` may read the metrics: with no token configured, anyone who reaches the
+    /// listener (the metrics bind only); with one, `Authorization: Bearer <token>`.
+    fn check(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let Some(token) = &self.token else {
+            return Ok(());
+        };
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match given {
+            Some(given) if constant_time_eq(given.as_bytes(), token.as_bytes()) => Ok(()),
+            _ => Err(ApiError::unauthorized(
+                "the metrics need Authorization: Bearer <METRICS_TOKEN>",
+            )),
+        }
+    }
+}
+
+/// Compares without an early exit, so the time taken says nothing of how much of a guess was
+/// right (the length may show; the token is long and random).
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+fn exposition(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render(&state.pool))
+}
+
+fn refused(error: &ApiError) -> HttpResponse {
+    let mut response = error.error_response();
+    if error.status() == actix_web::http::StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer realm=\"metrics\""),
+        );
+    }
+    response
+}
+
+/// `/metrics` on the API's own bind: 404 unless `METRICS_TOKEN` is set, and then only with the
+/// token (401 without it). A separate `METRICS_BIND` serves [`app`] instead.
+#[get("/metrics")]
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if state.metrics.token.is_none() {
+        // As any path no route takes: nothing says metrics exist here.
+        return ApiError::not_found("no such route").error_response();
+    }
+    match state.metrics.check(&req) {
+        Ok(()) => exposition(&state),
+        Err(error) => refused(&error),
+    }
+}
+
+async fn scrape(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    match state.metrics.check(&req) {
+        Ok(()) => exposition(&state),
+        Err(error) => refused(&error),
+    }
+}
+
+/// The application of `METRICS_BIND`: `GET /metrics` (the token asked for when one is set),
+/// 404 for anything else. Its own requests are not counted.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .route("/metrics", web::get().to(scrape))
+        .default_service(web::to(|| async {
+            ApiError::not_found("this listener serves only GET /metrics").error_response()
+        }))
 }
 
 #[cfg(test)]
@@ -164,5 +318,25 @@ mod tests {
             "theset_http_request_duration_seconds_count{method=\"GET\",route=\"/v1/shows/{key}\"} 2"
         ));
         assert!(text.contains("theset_db_pool_connections{state=\"max\"}"));
+    }
+
+    #[test]
+    fn odd_methods_share_one_label() {
+        let recorded = Metrics::default();
+        for i in 0..50 {
+            recorded.observe(
+                &format!("BREW{i}"),
+                UNMATCHED,
+                404,
+                Duration::from_millis(1),
+            );
+        }
+        recorded.observe("GET", UNMATCHED, 404, Duration::from_millis(1));
+        assert_eq!(recorded.series_count(), 2);
+        assert_eq!(method_label("PATCH"), "PATCH");
+        assert_eq!(method_label("get"), OTHER_METHOD);
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 }

@@ -10,7 +10,7 @@ use crate::auth::JwtVerifier;
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::RateLimits;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,7 +20,9 @@ pub struct AppState {
     /// The settings the pool was built from (the readiness check opens its own connection).
     pub database: DatabaseConfig,
     pub jwt: Arc<JwtVerifier>,
-    pub vote_limiter: Arc<RateLimiter>,
+    pub rate_limits: RateLimits,
+    /// Whose `X-Forwarded-For` names the client (`crate::client::client_ip`).
+    pub trusted_proxies: Arc<crate::client::TrustedProxies>,
     /// Front-end origins CORS lets in.
     pub cors_origins: Arc<Vec<String>>,
     pub metrics: Arc<Metrics>,
@@ -28,6 +30,8 @@ pub struct AppState {
     pub realtime: Option<Realtime>,
     /// Idle event streams get a heartbeat comment this often.
     pub sse_heartbeat: Duration,
+    /// Open event streams: per client address, lifetimes, write timeouts.
+    pub streams: Arc<crate::routes::events::Streams>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -68,6 +72,7 @@ impl AppState {
         } else {
             None
         };
+        let streams = crate::routes::events::Streams::new(&config.realtime, &db);
         Ok(Self {
             pool,
             db,
@@ -76,11 +81,14 @@ impl AppState {
                 JwtVerifier::new(&config.auth)
                     .map_err(|e| ConfigError::new("SUPABASE_JWKS_URL", e))?,
             ),
-            vote_limiter: Arc::new(RateLimiter::new(config.vote_rate_limit)),
+            rate_limits: config.rate_limits,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             cors_origins: Arc::new(config.cors_origins.clone()),
-            metrics: Arc::new(Metrics::default()),
+            // Who may read /metrics: off the API's bind unless METRICS_TOKEN is set.
+            metrics: Arc::new(Metrics::new(config.metrics.token.clone())),
             realtime,
             sse_heartbeat: config.realtime.heartbeat,
+            streams,
         })
     }
 

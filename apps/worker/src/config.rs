@@ -25,11 +25,44 @@ impl ConfigError {
     }
 }
 
-/// Slots of the quick runner, which runs only `theset_tasks::quick_registry()`'s kinds (vote
-/// totals, pending scores) beside the main runner: long imports filling every one of the main
-/// runner's `WORKER_CONCURRENCY` slots never delay them. One is enough: both are deduplicated
-/// (one waiting at a time) and take milliseconds to a few seconds.
-pub const QUICK_CONCURRENCY: usize = 1;
+/// One queue this worker runs (`theset_tasks::queues`): a runner of its own, taking only that
+/// queue's jobs, on `concurrency` slots (`WORKER_QUEUE_<NAME>_CONCURRENCY`; 0: this worker does
+/// not run the queue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSettings {
+    pub name: &'static str,
+    pub concurrency: usize,
+}
+
+/// Default slots per queue. `scores`: one is enough (both kinds are deduplicated, one waiting at
+/// a time, and take milliseconds to a few seconds); `maintenance`: two, so a long trending or
+/// statistics run never delays the status transitions; `imports`: `WORKER_CONCURRENCY` (4),
+/// paced anyway by the providers' shared budgets.
+pub const DEFAULT_SCORES_CONCURRENCY: usize = 1;
+pub const DEFAULT_MAINTENANCE_CONCURRENCY: usize = 2;
+
+/// Every queue with its default slots, the imports queue on `imports` slots.
+pub fn default_queues(imports: usize) -> Vec<QueueSettings> {
+    theset_tasks::queues::ALL
+        .into_iter()
+        .map(|name| QueueSettings {
+            name,
+            concurrency: match name {
+                theset_tasks::queues::SCORES => DEFAULT_SCORES_CONCURRENCY,
+                theset_tasks::queues::MAINTENANCE => DEFAULT_MAINTENANCE_CONCURRENCY,
+                _ => imports,
+            },
+        })
+        .collect()
+}
+
+/// `WORKER_QUEUE_<NAME>_CONCURRENCY` for a queue name (`imports` -> `WORKER_QUEUE_IMPORTS_CONCURRENCY`).
+pub fn queue_setting(queue: &str) -> String {
+    format!(
+        "WORKER_QUEUE_{}_CONCURRENCY",
+        queue.to_ascii_uppercase().replace('-', "_")
+    )
+}
 
 /// How often each periodic job is enqueued; `None` turns a schedule off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +129,11 @@ impl Intervals {
 pub struct WorkerConfig {
     /// `WORKER_DATABASE_URL` (or `DATABASE_URL`) and the `DATABASE_*` pool settings.
     pub database: DatabaseConfig,
+    /// The settings every runner shares (each queue's runner gets its own `concurrency` and a
+    /// `worker_id` of `<WORKER_ID>:<queue>`).
     pub runner: RunnerConfig,
+    /// The queues this worker runs, each on its own runner and slots.
+    pub queues: Vec<QueueSettings>,
     /// Whether this process enqueues the periodic jobs (any number of workers may: each period
     /// is enqueued once).
     pub schedules: bool,
@@ -193,9 +230,31 @@ impl WorkerConfig {
             backoff_base,
             backoff_max: secs("WORKER_BACKOFF_MAX_SECS", defaults.backoff_max)?,
         };
-        // The runners' own statements (take, renew, record, expire) and the scheduler need
-        // connections beside the running jobs, and so does the quick runner's slot.
-        database.pool_size = database.pool_size.max(concurrency + QUICK_CONCURRENCY + 4);
+        let mut queues = default_queues(concurrency);
+        for queue in &mut queues {
+            let setting = queue_setting(queue.name);
+            match number(&setting)? {
+                Some(n) if n > 1024 => {
+                    return Err(ConfigError::new(&setting, "must be at most 1024"));
+                }
+                Some(n) => {
+                    queue.concurrency =
+                        usize::try_from(n).map_err(|e| ConfigError::new(&setting, e))?;
+                }
+                None => {}
+            }
+        }
+        if queues.iter().all(|q| q.concurrency == 0) {
+            return Err(ConfigError::new(
+                &queue_setting(theset_tasks::queues::IMPORTS),
+                "every WORKER_QUEUE_*_CONCURRENCY is 0: this worker would run nothing",
+            ));
+        }
+        // The runners' own statements (take, renew, record, expire: two each), the scheduler and
+        // the provider budget's statements need connections beside the running jobs.
+        let slots: usize = queues.iter().map(|q| q.concurrency).sum();
+        let runners = queues.iter().filter(|q| q.concurrency > 0).count();
+        database.pool_size = database.pool_size.max(slots + 2 * runners + 3);
 
         let schedules = match var("WORKER_SCHEDULES").as_deref() {
             None | Some("true" | "1" | "yes" | "on") => true,
@@ -258,6 +317,7 @@ impl WorkerConfig {
         Ok(Self {
             database,
             runner,
+            queues,
             schedules,
             intervals,
             jobs: JobSettings {
@@ -297,9 +357,42 @@ mod tests {
         assert!(config.schedules);
         assert_eq!(config.intervals, Intervals::default());
         assert_eq!(config.jobs.keep_done, JobSettings::DEFAULT_KEEP_DONE);
-        assert!(config.database.pool_size >= config.runner.concurrency + QUICK_CONCURRENCY + 4);
+        let queues: Vec<(&str, usize)> = config
+            .queues
+            .iter()
+            .map(|q| (q.name, q.concurrency))
+            .collect();
+        assert_eq!(queues, [("scores", 1), ("maintenance", 2), ("imports", 4)]);
+        assert!(config.database.pool_size >= 7 + 2 * 3 + 3);
         assert_eq!(config.intervals.scores, Some(Duration::from_secs(2)));
         assert!(!config.runner.worker_id.is_empty());
+    }
+
+    #[test]
+    fn each_queue_has_its_own_concurrency() {
+        let some_off = config(&[
+            ("WORKER_QUEUE_IMPORTS_CONCURRENCY", "0"),
+            ("WORKER_QUEUE_MAINTENANCE_CONCURRENCY", "3"),
+        ])
+        .unwrap();
+        let queues: Vec<(&str, usize)> = some_off
+            .queues
+            .iter()
+            .map(|q| (q.name, q.concurrency))
+            .collect();
+        assert_eq!(queues, [("scores", 1), ("maintenance", 3), ("imports", 0)]);
+        let none = config(&[
+            ("WORKER_QUEUE_IMPORTS_CONCURRENCY", "0"),
+            ("WORKER_QUEUE_MAINTENANCE_CONCURRENCY", "0"),
+            ("WORKER_QUEUE_SCORES_CONCURRENCY", "0"),
+        ]);
+        assert_eq!(none.unwrap_err().name, "WORKER_QUEUE_IMPORTS_CONCURRENCY");
+        assert_eq!(
+            config(&[("WORKER_QUEUE_SCORES_CONCURRENCY", "two")])
+                .unwrap_err()
+                .name,
+            "WORKER_QUEUE_SCORES_CONCURRENCY"
+        );
     }
 
     #[test]
@@ -330,7 +423,8 @@ mod tests {
         .unwrap();
         assert_eq!(config.runner.worker_id, "w1");
         assert_eq!(config.runner.concurrency, 32);
-        assert_eq!(config.database.pool_size, 37, "raised to fit the runners");
+        // 32 imports + 1 scores + 2 maintenance, two statements per runner, 3 more.
+        assert_eq!(config.database.pool_size, 44, "raised to fit the runners");
         assert_eq!(config.runner.poll_interval, Duration::from_millis(250));
         assert_eq!(config.runner.backoff_base, Duration::from_millis(1500));
         assert!(!config.schedules);

@@ -144,7 +144,8 @@ CREATE TRIGGER shows_realtime_update AFTER UPDATE ON shows
   EXECUTE FUNCTION realtime_notify_shows();
 
 -- The current counts of the songs whose counts changed in transactions at or after since_xid
--- (NULL: none), limited to the shows and songs a listener follows, and the horizon to pass as
+-- (NULL: none), limited to the given shows and songs (both NULL: every song, which the listener
+-- filters in memory, so its statement does not grow with what it follows), and the horizon to pass as
 -- since_xid next time: the oldest transaction this statement's snapshot still saw running. Every
 -- change this snapshot cannot see belongs to a transaction at or after it, so reading from it
 -- next time misses no commit, whatever the commit order. One statement, one snapshot: the
@@ -164,7 +165,8 @@ AS $$
     WHERE since_xid IS NOT NULL
       AND ss.id IN (SELECT l.setlist_song_id FROM realtime_vote_log l
                     WHERE l.xid >= since_xid::text::xid8)
-      AND (sl.show_id = ANY (show_ids) OR ss.id = ANY (song_ids))
+      AND ((show_ids IS NULL AND song_ids IS NULL)
+           OR sl.show_id = ANY (show_ids) OR ss.id = ANY (song_ids))
   ) c ON true
 $$;
 

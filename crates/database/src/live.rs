@@ -141,6 +141,38 @@ pub async fn vote_changes(
     })
 }
 
+/// The vote changes after `since` to every song (what a listener reads each tick and filters in
+/// memory: the statement's size does not grow with the number of shows and songs followed).
+pub async fn all_vote_changes(conn: &mut AsyncPgConnection, since: i64) -> Result<VoteChanges> {
+    let rows: Vec<ChangeRow> =
+        diesel::sql_query("SELECT * FROM realtime_vote_changes($1, NULL, NULL)")
+            .bind::<BigInt, _>(since)
+            .load(conn)
+            .await?;
+    let horizon = rows.as_slice().first().map_or(since, |r| r.horizon);
+    Ok(VoteChanges {
+        horizon,
+        songs: rows.iter().filter_map(ChangeRow::counts).collect(),
+    })
+}
+
+#[derive(QueryableByName)]
+struct Started {
+    #[diesel(sql_type = BigInt)]
+    started: i64,
+}
+
+/// When the database server started, in Unix milliseconds: the vote log is unlogged (empty after
+/// a crash), so a position in it from before then cannot be resumed.
+pub async fn server_started_at(conn: &mut AsyncPgConnection) -> Result<i64> {
+    let row: Started = diesel::sql_query(
+        "SELECT (extract(epoch FROM pg_postmaster_start_time()) * 1000)::bigint AS started",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(row.started)
+}
+
 /// Each show's state as one JSON document (its header and setlists with their songs and
 /// counts), by id; shows that do not exist (or that the role may not read) are left out.
 pub async fn show_states(

@@ -27,6 +27,54 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The advisory lock key held while the schema changes (`pg_advisory_lock`; advisory locks are
+/// per database). A fixed constant, easy to look for in `pg_locks` (`locktype = 'advisory'`,
+/// `classid = 0`, `objid = 1953719668`).
+pub const MIGRATION_LOCK: i64 = 0x7473_6574;
+
+/// The advisory lock of one schema change, on a connection of its own; released by
+/// [`SchemaLock::release`], or with the session if the process dies.
+struct SchemaLock {
+    conn: AsyncPgConnection,
+}
+
+impl SchemaLock {
+    /// Waits for any other migrator of this database to finish, then holds the lock.
+    async fn acquire(config: &DatabaseConfig) -> Result<Self, BoxError> {
+        use diesel_async::RunQueryDsl;
+        let mut conn = connect(config).await?;
+        diesel::sql_query("SELECT pg_advisory_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+            .execute(&mut conn)
+            .await?;
+        Ok(Self { conn })
+    }
+
+    /// Releases the lock (closing the connection would too; unlocking says so at once).
+    async fn release(mut self) -> Result<(), BoxError> {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Runs `work` under the lock, releasing it whatever the outcome.
+    async fn around<T>(
+        config: &DatabaseConfig,
+        work: impl Future<Output = Result<T, BoxError>>,
+    ) -> Result<T, BoxError> {
+        let lock = Self::acquire(config).await?;
+        let result = work.await;
+        // An unlock that fails leaves the lock to the session's end, which is moments away.
+        let released = lock.release().await;
+        let value = result?;
+        released?;
+        Ok(value)
+    }
+}
+
 /// A migration and whether it is applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MigrationStatus {
@@ -64,6 +112,10 @@ async fn connect(config: &DatabaseConfig) -> Result<AsyncPgConnection, BoxError>
 /// Applies every pending migration, each in its own transaction, between the foundation and the
 /// rest of the replaceable schema; returns the versions applied.
 pub async fn run_pending(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
+    SchemaLock::around(config, run_pending_locked(config)).await
+}
+
+async fn run_pending_locked(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
     let mut conn = connect(config).await?;
     replaceable::apply_foundation(&mut conn).await?;
     let applied = with_harness(config, |conn| {
@@ -77,6 +129,10 @@ pub async fn run_pending(config: &DatabaseConfig) -> Result<Vec<String>, BoxErro
 /// Reverts the most recent migration; returns its version. The replaceable schema describes the
 /// newest migration only, so it is dropped first; `run_pending` creates it again.
 pub async fn revert_last(config: &DatabaseConfig) -> Result<String, BoxError> {
+    SchemaLock::around(config, revert_last_locked(config)).await
+}
+
+async fn revert_last_locked(config: &DatabaseConfig) -> Result<String, BoxError> {
     replaceable::drop(&mut connect(config).await?).await?;
     with_harness(config, |conn| {
         Ok(conn.revert_last_migration(MIGRATIONS)?.to_string())
@@ -87,6 +143,10 @@ pub async fn revert_last(config: &DatabaseConfig) -> Result<String, BoxError> {
 /// Reverts every applied migration, newest first, and then drops the foundation: the database
 /// is left as it was before the first run.
 pub async fn revert_all(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
+    SchemaLock::around(config, revert_all_locked(config)).await
+}
+
+async fn revert_all_locked(config: &DatabaseConfig) -> Result<Vec<String>, BoxError> {
     let mut conn = connect(config).await?;
     replaceable::drop(&mut conn).await?;
     let reverted = with_harness(config, |conn| {
@@ -100,6 +160,10 @@ pub async fn revert_all(config: &DatabaseConfig) -> Result<Vec<String>, BoxError
 /// Reverts the most recent migration and applies it again, both in one transaction (when the
 /// migration runs in a transaction at all); returns its version.
 pub async fn redo(config: &DatabaseConfig) -> Result<String, BoxError> {
+    SchemaLock::around(config, redo_locked(config)).await
+}
+
+async fn redo_locked(config: &DatabaseConfig) -> Result<String, BoxError> {
     let mut schema = connect(config).await?;
     replaceable::drop(&mut schema).await?;
     let redone = with_harness(config, |conn| {

@@ -37,6 +37,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../replaceable/15_predictions.sql"),
     ),
     (
+        "18_rate_limits.sql",
+        include_str!("../replaceable/18_rate_limits.sql"),
+    ),
+    (
         "20_policies.sql",
         include_str!("../replaceable/20_policies.sql"),
     ),

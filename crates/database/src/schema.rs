@@ -121,6 +121,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        queue -> Text,
     }
 }
 
@@ -155,6 +156,18 @@ diesel::table! {
         predicted_at -> Timestamptz,
         rank -> Nullable<Int4>,
         scored_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    provider_budgets (provider) {
+        provider -> Text,
+        next_at -> Timestamptz,
+        day -> Date,
+        day_used -> Int4,
     }
 }
 
@@ -477,6 +490,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     fan_standings,
     jobs,
     prediction_scores,
+    provider_budgets,
     search_terms,
     search_words,
     setlist_songs,

@@ -91,3 +91,8 @@ define_sql_function! {
     /// false when it was deleted already.
     fn delete_my_account() -> Bool;
 }
+
+define_sql_function! {
+    /// Deletes the API's rate-limit windows that ended more than `keep` ago; how many went.
+    fn rate_limits_prune(keep: Interval) -> BigInt;
+}

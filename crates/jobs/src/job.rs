@@ -7,6 +7,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// The queue of a kind that names none.
+pub const DEFAULT_QUEUE: &str = "default";
+
 /// A kind of background job. The value is the payload (stored as `jsonb`); [`Job::run`] does
 /// the work with a shared context (a pool, settings, clients) of the registry's choosing.
 ///
@@ -36,7 +39,11 @@ use serde::de::DeserializeOwned;
 pub trait Job: Serialize + DeserializeOwned + Send + 'static {
     /// The name stored in `jobs.kind` (`^[a-z][a-z0-9_.-]{0,63}$`), unique within a registry.
     const KIND: &'static str;
-    /// Higher runs first among due jobs.
+    /// The queue the kind's jobs go to (`jobs.queue`, `^[a-z][a-z0-9_-]{0,31}$`): a runner takes
+    /// only the jobs of its queues, so each queue has slots of its own (the worker runs one
+    /// runner per queue).
+    const QUEUE: &'static str = DEFAULT_QUEUE;
+    /// Higher runs first among due jobs (of one queue).
     const PRIORITY: i16 = 0;
     /// Attempts before the job stays `failed` (at least 1).
     const MAX_ATTEMPTS: i32 = 5;

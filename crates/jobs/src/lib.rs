@@ -8,7 +8,7 @@ mod registry;
 mod runner;
 
 pub use error::{Error, Result};
-pub use job::{GiveUp, Job, RetryAfter, give_up, retry_after};
+pub use job::{DEFAULT_QUEUE, GiveUp, Job, RetryAfter, give_up, retry_after};
 pub use queue::{
     CHANNEL, Enqueued, JobId, JobRecord, KindCount, NewJob, counts, enqueue, get, list, prune,
     retry,

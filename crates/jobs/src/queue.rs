@@ -70,6 +70,8 @@ pub struct JobRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The queue it waits in (its kind's `Job::QUEUE` unless enqueued into another).
+    pub queue: String,
 }
 
 /// A job to enqueue: a kind and a JSON payload, with the queue settings. Built from a typed
@@ -77,6 +79,7 @@ pub struct JobRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
     kind: String,
+    queue: String,
     payload: serde_json::Value,
     priority: i16,
     run_at: Option<DateTime<Utc>>,
@@ -111,10 +114,12 @@ impl Enqueued {
 impl NewJob {
     pub const DEFAULT_MAX_ATTEMPTS: i32 = 5;
 
-    /// A job of `kind` with this payload, priority 0, due now, 5 attempts, no key.
+    /// A job of `kind` with this payload, in the default queue, priority 0, due now, 5
+    /// attempts, no key.
     pub fn new(kind: impl Into<String>, payload: serde_json::Value) -> Self {
         Self {
             kind: kind.into(),
+            queue: crate::job::DEFAULT_QUEUE.to_owned(),
             payload,
             priority: 0,
             run_at: None,
@@ -124,17 +129,24 @@ impl NewJob {
         }
     }
 
-    /// A typed job with its kind's priority, attempt limit and deduplication key.
+    /// A typed job with its kind's queue, priority, attempt limit and deduplication key.
     pub fn for_job<J: Job>(job: &J) -> Result<Self> {
         let payload = serde_json::to_value(job).map_err(|source| Error::Payload {
             kind: J::KIND.to_owned(),
             source,
         })?;
         let mut new = Self::new(J::KIND, payload)
+            .queue(J::QUEUE)
             .priority(J::PRIORITY)
             .max_attempts(J::MAX_ATTEMPTS);
         new.dedup_key = job.dedup_key();
         Ok(new)
+    }
+
+    /// Into this queue (default: the kind's `Job::QUEUE`, or `default`).
+    pub fn queue(mut self, queue: impl Into<String>) -> Self {
+        self.queue = queue.into();
+        self
     }
 
     pub fn priority(mut self, priority: i16) -> Self {
@@ -171,6 +183,10 @@ impl NewJob {
         &self.kind
     }
 
+    pub fn queue_name(&self) -> &str {
+        &self.queue
+    }
+
     pub fn payload(&self) -> &serde_json::Value {
         &self.payload
     }
@@ -187,9 +203,9 @@ impl NewJob {
             })
     }
 
-    /// The kind and attempt limit are ones `jobs` accepts.
+    /// The kind, queue and attempt limit are ones `jobs` accepts.
     pub(crate) fn kind_is_valid(&self) -> bool {
-        self.kind_ok() && (1..=1000).contains(&self.max_attempts)
+        self.kind_ok() && queue_name_ok(&self.queue) && (1..=1000).contains(&self.max_attempts)
     }
 
     fn validate(&self) -> Result<()> {
@@ -197,6 +213,12 @@ impl NewJob {
             return Err(Error::Invalid(format!(
                 "kind {:?}: lower-case letters, digits, '_', '.', '-', at most 64, starting with a letter",
                 self.kind
+            )));
+        }
+        if !queue_name_ok(&self.queue) {
+            return Err(Error::Invalid(format!(
+                "queue {:?}: lower-case letters, digits, '_', '-', at most 32, starting with a letter",
+                self.queue
             )));
         }
         if !(1..=1000).contains(&self.max_attempts) {
@@ -218,8 +240,8 @@ impl NewJob {
     /// The insert, skipped when the key is pending (or, for "once" keys, kept at all).
     async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Inserted>> {
         diesel::sql_query(
-            "INSERT INTO jobs (kind, payload, priority, run_at, max_attempts, dedup_key) \
-             SELECT $1, $2, $3, coalesce($4, now()), $5, $6 \
+            "INSERT INTO jobs (kind, payload, priority, run_at, max_attempts, dedup_key, queue) \
+             SELECT $1, $2, $3, coalesce($4, now()), $5, $6, $8 \
              WHERE $6 IS NULL OR NOT $7 OR NOT EXISTS (SELECT 1 FROM jobs WHERE dedup_key = $6) \
              ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL AND state IN ('queued', 'running') \
              DO NOTHING \
@@ -232,6 +254,7 @@ impl NewJob {
         .bind::<Int4, _>(self.max_attempts)
         .bind::<Nullable<Text>, _>(self.dedup_key.as_deref())
         .bind::<Bool, _>(self.once)
+        .bind::<Text, _>(&self.queue)
         .get_result(conn)
         .await
         .optional()
@@ -281,6 +304,15 @@ impl NewJob {
             .optional()?;
         Ok(Enqueued::Duplicate(existing))
     }
+}
+
+/// A name `jobs.queue` accepts: `^[a-z][a-z0-9_-]{0,31}$`.
+pub(crate) fn queue_name_ok(queue: &str) -> bool {
+    queue.len() <= 32
+        && queue.starts_with(|c: char| c.is_ascii_lowercase())
+        && queue
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'))
 }
 
 #[derive(QueryableByName)]
@@ -404,19 +436,21 @@ pub async fn prune(
 // The runner's statements.
 // ---------------------------------------------------------------------------------------------
 
-/// Takes up to `limit` due jobs of these kinds for `worker`: each becomes `running` under a
-/// fresh lease, with its attempt counted. Rows locked by another taker are skipped, so
-/// concurrent workers never take the same job. Highest priority, then earliest due, first.
+/// Takes up to `limit` due jobs of these queues and kinds for `worker`: each becomes `running`
+/// under a fresh lease, with its attempt counted. Rows locked by another taker are skipped, so
+/// concurrent workers never take the same job. Highest priority, then earliest due, first
+/// (`idx_jobs_ready`, by queue).
 pub(crate) async fn take(
     conn: &mut AsyncPgConnection,
     worker: &str,
+    queues: &[String],
     kinds: &[String],
     limit: i64,
 ) -> QueryResult<Vec<JobRecord>> {
     let mut taken: Vec<JobRecord> = diesel::sql_query(
         "WITH picked AS ( \
            SELECT id FROM jobs \
-           WHERE state = 'queued' AND run_at <= now() AND kind = ANY ($1) \
+           WHERE state = 'queued' AND queue = ANY ($4) AND run_at <= now() AND kind = ANY ($1) \
            ORDER BY priority DESC, run_at, id \
            LIMIT $2 \
            FOR UPDATE SKIP LOCKED \
@@ -429,6 +463,7 @@ pub(crate) async fn take(
     .bind::<Array<Text>, _>(kinds)
     .bind::<BigInt, _>(limit)
     .bind::<Text, _>(worker)
+    .bind::<Array<Text>, _>(queues)
     .load(conn)
     .await?;
     taken.sort_by(|a, b| {
@@ -633,6 +668,13 @@ mod tests {
         assert!(bad(NewJob::new("a".repeat(65), serde_json::json!({}))));
         assert!(bad(NewJob::new("ok", serde_json::json!({})).max_attempts(0)));
         assert!(bad(NewJob::new("ok", serde_json::json!({})).dedup_key("")));
+        assert!(bad(
+            NewJob::new("ok", serde_json::json!({})).queue("Imports")
+        ));
+        assert!(bad(
+            NewJob::new("ok", serde_json::json!({})).queue("a".repeat(33))
+        ));
+        assert!(bad(NewJob::new("ok", serde_json::json!({})).queue("")));
         assert!(
             NewJob::new("import.setlists-v2", serde_json::json!({}))
                 .validate()

@@ -16,6 +16,7 @@ type NewJobFn = dyn Fn(serde_json::Value) -> Result<NewJob> + Send + Sync;
 
 pub(crate) struct Handler<C> {
     pub(crate) run: Box<RunFn<C>>,
+    queue: &'static str,
     pub(crate) timeout: Duration,
     new_job: Box<NewJobFn>,
 }
@@ -60,9 +61,10 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
         );
         assert!(
             NewJob::new(J::KIND, serde_json::Value::Null)
+                .queue(J::QUEUE)
                 .max_attempts(J::MAX_ATTEMPTS)
                 .kind_is_valid(),
-            "job kind {:?} (or its MAX_ATTEMPTS) is not valid",
+            "job kind {:?} (or its QUEUE or MAX_ATTEMPTS) is not valid",
             J::KIND
         );
         let run: Box<RunFn<C>> = Box::new(|ctx: C, payload: serde_json::Value| {
@@ -85,6 +87,7 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
             J::KIND,
             Handler {
                 run,
+                queue: J::QUEUE,
                 timeout: J::TIMEOUT,
                 new_job,
             },
@@ -95,6 +98,18 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
     /// The registered kinds, sorted.
     pub fn kinds(&self) -> Vec<&'static str> {
         self.handlers.keys().copied().collect()
+    }
+
+    /// The queues of the registered kinds (`Job::QUEUE`), sorted, each once.
+    pub fn queues(&self) -> Vec<&'static str> {
+        let queues: std::collections::BTreeSet<&'static str> =
+            self.handlers.values().map(|h| h.queue).collect();
+        queues.into_iter().collect()
+    }
+
+    /// The queue of a registered kind.
+    pub fn queue_of(&self, kind: &str) -> Option<&'static str> {
+        self.handlers.get(kind).map(|h| h.queue)
     }
 
     pub fn contains(&self, kind: &str) -> bool {

@@ -130,6 +130,8 @@ pub struct Runner<C> {
     config: RunnerConfig,
     listen: Option<DatabaseConfig>,
     redact: Redact,
+    /// `None`: every queue of the registry's kinds.
+    queues: Option<Vec<String>>,
 }
 
 /// Cleans a failed attempt's error text before it is logged or stored as `last_error` (which
@@ -142,6 +144,7 @@ impl<C> std::fmt::Debug for Runner<C> {
             .field("registry", &self.registry)
             .field("config", &self.config)
             .field("listen", &self.listen.is_some())
+            .field("queues", &self.queues)
             .finish()
     }
 }
@@ -157,7 +160,20 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             config: RunnerConfig::default(),
             listen: None,
             redact: str::to_owned,
+            queues: None,
         }
+    }
+
+    /// Takes only the jobs of these queues (default: every queue its registry's kinds name).
+    /// A worker runs one runner per queue, each with its own concurrency, so a queue whose jobs
+    /// run for minutes (imports) never holds up another's (maintenance, scores).
+    pub fn queues<I, Q>(mut self, queues: I) -> Self
+    where
+        I: IntoIterator<Item = Q>,
+        Q: Into<String>,
+    {
+        self.queues = Some(queues.into_iter().map(Into::into).collect());
+        self
     }
 
     /// Passes every error's text through `redact` before it is logged or stored.
@@ -199,8 +215,11 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             config,
             listen,
             redact,
+            queues,
         } = self;
         let kinds: Vec<String> = registry.kinds().into_iter().map(str::to_owned).collect();
+        let queues: Vec<String> =
+            queues.unwrap_or_else(|| registry.queues().into_iter().map(str::to_owned).collect());
         let shared = Arc::new(Shared {
             pool,
             registry,
@@ -211,7 +230,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         });
         let config = &shared.config;
         let concurrency = config.concurrency.max(1);
-        tracing::info!(worker = %config.worker_id, concurrency, kinds = ?kinds, "job runner started");
+        tracing::info!(worker = %config.worker_id, concurrency, queues = ?queues, kinds = ?kinds, "job runner started");
 
         let wake = Arc::new(Notify::new());
         let background_stop = CancellationToken::new();
@@ -241,7 +260,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             }
             let free = concurrency.saturating_sub(running.len());
             if free > 0 {
-                take_and_start(&shared, &kinds, free, &mut running).await;
+                take_and_start(&shared, &queues, &kinds, free, &mut running).await;
             }
             let full = running.len() >= concurrency;
             tokio::select! {
@@ -304,6 +323,7 @@ impl RunnerHandle {
 
 async fn take_and_start<C: Clone + Send + Sync + 'static>(
     shared: &Arc<Shared<C>>,
+    queues: &[String],
     kinds: &[String],
     free: usize,
     running: &mut JoinSet<()>,
@@ -312,7 +332,9 @@ async fn take_and_start<C: Clone + Send + Sync + 'static>(
     let taken = async {
         let mut conn = shared.pool.get().await?;
         let limit = i64::try_from(free).unwrap_or(i64::MAX);
-        Ok::<_, crate::Error>(queue::take(&mut conn, &shared.config.worker_id, kinds, limit).await?)
+        Ok::<_, crate::Error>(
+            queue::take(&mut conn, &shared.config.worker_id, queues, kinds, limit).await?,
+        )
     }
     .await;
     match taken {

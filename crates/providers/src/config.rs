@@ -2,6 +2,9 @@
 //! logged), never an error: the rest of TheSet works without it.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Provider;
@@ -28,13 +31,59 @@ pub const SETLISTFM_MAX_PAGES: u32 = 250;
 /// `album_tracks`), that is 10,000 items at 50 a page.
 pub const DEFAULT_MAX_PAGES: u32 = 200;
 
+/// setlist.fm's standard key: about 1,440 requests a day.
+pub const SETLISTFM_DAILY_QUOTA: u32 = 1_440;
+/// Ticketmaster's Discovery API: 5,000 calls a day.
+pub const TICKETMASTER_DAILY_QUOTA: u32 = 5_000;
+
+/// One provider's limits, as a [`Budget`] enforces them for every process sharing it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Requests per second, spaced evenly (no bursts).
+    pub requests_per_second: f64,
+    /// Requests per UTC day; `None`: no daily quota (Spotify publishes none: its limit is a
+    /// rolling window, answered with 429 and `Retry-After`, which the transport honours).
+    pub daily_quota: Option<u32>,
+}
+
+/// Why a [`Budget`] lets no request go now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wait {
+    /// The day's quota is used up: the next request may go once it resets, this long from now.
+    /// The call fails with `ProviderError::RateLimited { retry_after: Some(resets_in) }`, so
+    /// the job is retried after the reset rather than failed.
+    QuotaExhausted { resets_in: Duration },
+    /// The budget could not be consulted (its store is unreachable): the call fails as
+    /// `Unavailable`, and the job is retried with backoff. Nothing is sent unbudgeted.
+    Unavailable(String),
+}
+
+/// What [`Budget::acquire`] returns.
+pub type Acquire<'a> = Pin<Box<dyn Future<Output = Result<(), Wait>> + Send + 'a>>;
+
+/// A rate limit and daily quota shared beyond this process (the worker's is in PostgreSQL:
+/// `theset_tasks::budget`). The transport calls [`Budget::acquire`] before every request it
+/// sends, retries included; without a budget it spaces requests with its own in-process
+/// limiter at `requests_per_second`.
+pub trait Budget: Send + Sync {
+    /// Resolves when `provider` may send one request: it has waited for the provider's next
+    /// free slot (shared by every process) and counted the request against the day's quota;
+    /// or fails with why not.
+    fn acquire(&self, provider: Provider, limits: Limits) -> Acquire<'_>;
+}
+
 /// How one provider is reached: where, how fast, how patiently, how much it may send.
 #[derive(Clone)]
 pub struct HttpSettings {
     /// Base URL without a trailing slash.
     pub base_url: String,
-    /// Requests per second, spaced evenly (no bursts).
+    /// Requests per second, spaced evenly (no bursts): by `budget` for every process sharing
+    /// it, or within this process without one.
     pub requests_per_second: f64,
+    /// Requests per UTC day, enforced by `budget` (ignored without one).
+    pub daily_quota: Option<u32>,
+    /// The shared budget asked before every request (`None`: in-process spacing only).
+    pub budget: Option<Arc<dyn Budget>>,
     pub connect_timeout: Duration,
     /// Limit on waiting for the next bytes of a response.
     pub read_timeout: Duration,
@@ -63,6 +112,8 @@ impl fmt::Debug for HttpSettings {
             // A proxy's URL may carry credentials.
             .field("base_url", &redact(&self.base_url))
             .field("requests_per_second", &self.requests_per_second)
+            .field("daily_quota", &self.daily_quota)
+            .field("budget", &self.budget.is_some())
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("request_timeout", &self.request_timeout)
@@ -76,10 +127,20 @@ impl fmt::Debug for HttpSettings {
 }
 
 impl HttpSettings {
+    /// The limits a budget enforces for this provider.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            requests_per_second: self.requests_per_second,
+            daily_quota: self.daily_quota,
+        }
+    }
+
     pub fn new(base_url: &str, requests_per_second: f64) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             requests_per_second,
+            daily_quota: None,
+            budget: None,
             connect_timeout: Duration::from_secs(5),
             read_timeout: Duration::from_secs(20),
             request_timeout: Duration::from_secs(30),
@@ -158,6 +219,7 @@ impl SetlistFmConfig {
     pub fn new(api_key: &str, base_url: &str) -> Self {
         let mut http = HttpSettings::new(base_url, 2.0);
         http.max_pages = SETLISTFM_MAX_PAGES;
+        http.daily_quota = Some(SETLISTFM_DAILY_QUOTA);
         Self {
             api_key: api_key.to_owned(),
             http,
@@ -183,6 +245,7 @@ impl TicketmasterConfig {
     /// The Discovery API allows 5 requests/s.
     pub fn new(api_key: &str, base_url: &str) -> Self {
         let mut http = HttpSettings::new(base_url, 5.0);
+        http.daily_quota = Some(TICKETMASTER_DAILY_QUOTA);
         http.max_body_bytes = TICKETMASTER_MAX_BODY_BYTES;
         http.max_pages = TICKETMASTER_MAX_PAGES;
         Self {

@@ -1,4 +1,5 @@
-//! One provider's HTTP plumbing: a shared reqwest client, its rate limiter, bounded retries on
+//! One provider's HTTP plumbing: a shared reqwest client, its rate limiter (or the shared
+//! budget, `HttpSettings::budget`, asked before every request), bounded retries on
 //! 429 and 5xx (honouring `Retry-After`, capped at [`MAX_RETRY_AFTER`]), capped response bodies
 //! (`HttpSettings::max_body_bytes`), the paging bound (`HttpSettings::max_pages`), the
 //! classification of failures, and the redaction of every message they carry (`crate::redact`).
@@ -13,7 +14,7 @@ use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::Provider;
-use crate::config::HttpSettings;
+use crate::config::{HttpSettings, Wait};
 use crate::error::{ProviderError, Result};
 use crate::redact::Secrets;
 
@@ -157,7 +158,7 @@ impl Transport {
     ) -> Result<Response> {
         let mut attempt = 0;
         loop {
-            self.limiter.until_ready().await;
+            self.wait_for_budget().await?;
             let (error, wait) = match build(&self.client).send().await {
                 Ok(response) => match self.classify(what, response).await {
                     Outcome::Success(response) => return Ok(response),
@@ -185,6 +186,31 @@ impl Transport {
                 }
                 _ => return Err(error),
             }
+        }
+    }
+
+    /// The rate limit before each request: the shared budget when there is one (every process
+    /// spaced together, the daily quota counted), else this process's own limiter.
+    async fn wait_for_budget(&self) -> Result<()> {
+        let Some(budget) = &self.settings.budget else {
+            self.limiter.until_ready().await;
+            return Ok(());
+        };
+        match budget.acquire(self.provider, self.settings.limits()).await {
+            Ok(()) => Ok(()),
+            Err(Wait::QuotaExhausted { resets_in }) => {
+                tracing::info!(provider = %self.provider, ?resets_in, "daily quota used up");
+                Err(ProviderError::RateLimited {
+                    provider: self.provider,
+                    retry_after: Some(resets_in),
+                })
+            }
+            Err(Wait::Unavailable(message)) => Err(ProviderError::Unavailable {
+                provider: self.provider,
+                message: self
+                    .secrets
+                    .clean(&format!("the shared request budget: {message}")),
+            }),
         }
     }
 

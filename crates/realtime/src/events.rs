@@ -15,12 +15,22 @@ use theset_database::enums::{SetlistType, ShowStatus};
 use theset_database::ids::{SetlistId, SetlistSongId, ShowId, SongId, UserId};
 pub use theset_database::live::SongVotes;
 
-/// The id of an update within one stream: the listener generation that produced it and a
-/// sequence number that grows across all streams of one process. `Last-Event-ID` carries it.
+/// The id of an update within one stream. `Last-Event-ID` carries it, as
+/// `<epoch>-<seq>-<horizon>-<at>-<structure>`:
+/// - the listener generation (`epoch`, random per process and reconnection) and a sequence number
+///   that grows across all streams of the process: the process that issued it replays exactly
+///   from its history;
+/// - what any process can resume from: the vote log `horizon` (every vote of a transaction
+///   before it is in what the stream has sent), when the id was issued (`at`, Unix milliseconds,
+///   for the retention) and a hash of the stream's state without its counts (`structure`: a
+///   resume elsewhere replays votes only when the structure is unchanged, else resyncs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EventId {
     pub(crate) epoch: u32,
     pub(crate) seq: u64,
+    pub(crate) horizon: i64,
+    pub(crate) at: u64,
+    pub(crate) structure: u64,
 }
 
 impl EventId {
@@ -33,11 +43,25 @@ impl EventId {
     pub fn seq(&self) -> u64 {
         self.seq
     }
+
+    /// The vote log horizon: votes of transactions before it are in the stream so far.
+    pub fn horizon(&self) -> i64 {
+        self.horizon
+    }
+
+    /// When the id was issued, in Unix milliseconds.
+    pub fn at(&self) -> u64 {
+        self.at
+    }
 }
 
 impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:08x}-{}", self.epoch, self.seq)
+        write!(
+            f,
+            "{:08x}-{}-{}-{}-{:x}",
+            self.epoch, self.seq, self.horizon, self.at, self.structure
+        )
     }
 }
 
@@ -45,14 +69,51 @@ impl std::str::FromStr for EventId {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (epoch, seq) = s.trim().split_once('-').ok_or(())?;
+        let mut parts = s.trim().split('-');
+        let mut next = || parts.next().filter(|p| !p.is_empty()).ok_or(());
+        let epoch = next()?;
         if epoch.len() != 8 {
             return Err(());
         }
-        Ok(Self {
+        let id = Self {
             epoch: u32::from_str_radix(epoch, 16).map_err(|_| ())?,
-            seq: seq.parse().map_err(|_| ())?,
-        })
+            seq: next()?.parse().map_err(|_| ())?,
+            horizon: next()?.parse().map_err(|_| ())?,
+            at: next()?.parse().map_err(|_| ())?,
+            structure: u64::from_str_radix(next()?, 16).map_err(|_| ())?,
+        };
+        if parts.next().is_some() {
+            return Err(());
+        }
+        Ok(id)
+    }
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A hash that is the same in every process (FNV-1a, 64 bits), for [`EventId`]'s structure.
+pub(crate) fn stable_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl ShowState {
+    /// A hash of everything but the counts: equal in two processes holding the same structure.
+    pub(crate) fn structure(&self) -> u64 {
+        let mut bare = self.clone();
+        for song in bare.setlists.iter_mut().flat_map(|l| l.songs.iter_mut()) {
+            song.upvotes = 0;
+            song.downvotes = 0;
+            song.net_votes = 0;
+            song.version = 0;
+        }
+        stable_hash(&serde_json::to_vec(&bare).unwrap_or_default())
     }
 }
 
@@ -633,10 +694,26 @@ mod tests {
         let id = EventId {
             epoch: 0xdead_beef,
             seq: 42,
+            horizon: 7_000,
+            at: 1_700_000_000_000,
+            structure: 0xabc,
         };
-        assert_eq!(id.to_string(), "deadbeef-42");
-        assert_eq!("deadbeef-42".parse::<EventId>(), Ok(id));
-        for bad in ["", "42", "xyz-1", "deadbeef-", "deadbeef--1", "1-2"] {
+        assert_eq!(id.to_string(), "deadbeef-42-7000-1700000000000-abc");
+        assert_eq!(
+            "deadbeef-42-7000-1700000000000-abc".parse::<EventId>(),
+            Ok(id)
+        );
+        for bad in [
+            "",
+            "42",
+            "xyz-1",
+            "deadbeef-",
+            "deadbeef--1",
+            "1-2",
+            "deadbeef-42",
+            "deadbeef-42-7000-1700000000000-abc-1",
+            "deadbeef-42-x-1-1",
+        ] {
             assert!(bad.parse::<EventId>().is_err(), "{bad}");
         }
     }
@@ -688,14 +765,20 @@ mod tests {
             scores: ScoreSummary::default(),
         });
         let update = Update::new(
-            EventId { epoch: 1, seq: 2 },
+            EventId {
+                epoch: 1,
+                seq: 2,
+                horizon: 3,
+                at: 4,
+                structure: 5,
+            },
             ShowEvent::Resync {
                 reason: ResyncReason::Lagged,
                 state,
             },
         );
         let frame = String::from_utf8(update.sse().to_vec()).unwrap();
-        assert!(frame.starts_with("id: 00000001-2\nevent: resync\ndata: {"));
+        assert!(frame.starts_with("id: 00000001-2-3-4-5\nevent: resync\ndata: {"));
         assert!(frame.ends_with("}\n\n"));
         assert_eq!(frame.matches('\n').count(), 4, "{frame}");
         let data: serde_json::Value = serde_json::from_str(

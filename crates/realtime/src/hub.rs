@@ -6,18 +6,18 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::Hash;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
-use tokio::sync::{Notify, broadcast, watch};
+use tokio::sync::{Notify, broadcast, oneshot, watch};
 
 use crate::RealtimeOptions;
 use crate::events::{
-    Event, EventId, ResyncReason, ShowEvent, ShowState, SongEvent, SongVotes, Update,
+    Event, EventId, ResyncReason, ShowEvent, ShowState, SongEvent, SongVotes, Update, unix_ms,
 };
 use theset_database::error::{Error, Result};
 use theset_database::ids::{SetlistSongId, ShowId};
@@ -30,6 +30,12 @@ pub(crate) trait Kind: Sized + Send + Sync + 'static {
     fn topics(hub: &Hub) -> &Mutex<HashMap<Self::Key, Arc<Topic<Self>>>>;
     fn snapshot(state: &Self::State) -> Self::Event;
     fn resync(state: &Self::State, reason: ResyncReason) -> Self::Event;
+    /// A hash of the state without its counts ([`EventId`]'s structure).
+    fn structure(state: &Self::State) -> u64;
+    /// What a resume on another process asks the vote log for: (shows, songs).
+    fn filter(key: Self::Key) -> (Vec<ShowId>, Vec<SetlistSongId>);
+    /// The event carrying counts read from the vote log for a resume (`None`: nothing changed).
+    fn replayed(votes: Vec<SongVotes>) -> Option<Self::Event>;
 }
 
 #[derive(Debug)]
@@ -50,6 +56,16 @@ impl Kind for ShowKind {
             reason,
             state: state.clone(),
         }
+    }
+    fn structure(state: &Self::State) -> u64 {
+        state.structure()
+    }
+    fn filter(key: ShowId) -> (Vec<ShowId>, Vec<SetlistSongId>) {
+        (vec![key], Vec::new())
+    }
+    fn replayed(mut votes: Vec<SongVotes>) -> Option<ShowEvent> {
+        votes.sort_by_key(|v| v.setlist_song_id);
+        (!votes.is_empty()).then(|| ShowEvent::Votes(votes.into()))
     }
 }
 
@@ -72,9 +88,21 @@ impl Kind for SongKind {
             votes: *state,
         }
     }
+    fn structure(_: &SongVotes) -> u64 {
+        0
+    }
+    fn filter(key: SetlistSongId) -> (Vec<ShowId>, Vec<SetlistSongId>) {
+        (Vec::new(), vec![key])
+    }
+    fn replayed(votes: Vec<SongVotes>) -> Option<SongEvent> {
+        votes
+            .into_iter()
+            .max_by_key(|v| v.version)
+            .map(SongEvent::Votes)
+    }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -121,11 +149,17 @@ pub(crate) struct TopicInner<K: Kind> {
     /// When the last coalesced vote event went out.
     pub(crate) last_emit: Option<Instant>,
     idle_since: Option<Instant>,
+    /// Vote changes read from the log at or after this horizon are held for the coalescing
+    /// window: ids issued meanwhile carry it instead of the listener's newest horizon.
+    pub(crate) held_since: Option<i64>,
+    /// [`Kind::structure`] of `state`.
+    structure: u64,
 }
 
 impl<K: Kind> TopicInner<K> {
     /// Replaces the held state (cached snapshots go with the old one).
     pub(crate) fn set_state(&mut self, state: K::State) {
+        self.structure = K::structure(&state);
         self.state = Some(state);
         self.snapshot = None;
         self.lag_resync = None;
@@ -148,6 +182,8 @@ impl<K: Kind> Topic<K> {
                 lag_resync: None,
                 last_emit: None,
                 idle_since: None,
+                held_since: None,
+                structure: 0,
             }),
             load: watch::Sender::new(Load::Pending),
             waiting: AtomicUsize::new(0),
@@ -178,7 +214,27 @@ pub(crate) struct Hub {
     /// Tells the listener that a topic waits for its first state.
     pub(crate) wake: Notify,
     subscribers: AtomicUsize,
-    pub(crate) closed: std::sync::atomic::AtomicBool,
+    pub(crate) closed: AtomicBool,
+    /// Topics of both kinds.
+    topic_count: AtomicUsize,
+    /// A topic was created since the listener last looked for topics to load.
+    pub(crate) created: AtomicBool,
+    /// The listener's newest vote log horizon.
+    pub(crate) horizon: AtomicI64,
+    /// When the database server started (Unix ms; 0 unknown): the vote log is unlogged, so ids
+    /// from before a restart cannot be resumed from it.
+    pub(crate) server_started: AtomicU64,
+    /// Resumes from the vote log, for the listener to answer.
+    pub(crate) resumes: Mutex<Vec<ResumeRequest>>,
+}
+
+/// A resume of a stream issued elsewhere: the counts changed since `since`, read by the listener.
+pub(crate) struct ResumeRequest {
+    pub(crate) shows: Vec<ShowId>,
+    pub(crate) songs: Vec<SetlistSongId>,
+    pub(crate) since: i64,
+    /// The horizon of the read and the changes; `None` when the read failed.
+    pub(crate) reply: oneshot::Sender<Option<(i64, Vec<SongVotes>)>>,
 }
 
 impl fmt::Debug for Hub {
@@ -199,7 +255,30 @@ impl Hub {
             epoch: AtomicU32::new(random_epoch()),
             wake: Notify::new(),
             subscribers: AtomicUsize::new(0),
-            closed: std::sync::atomic::AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            topic_count: AtomicUsize::new(0),
+            created: AtomicBool::new(false),
+            horizon: AtomicI64::new(0),
+            server_started: AtomicU64::new(0),
+            resumes: Mutex::default(),
+        }
+    }
+
+    /// Topics held (followed or idle), shows and songs.
+    pub(crate) fn topic_count(&self) -> usize {
+        self.topic_count.load(Ordering::Relaxed)
+    }
+
+    /// An id for the topic's latest update, issued now.
+    fn id_of<K: Kind>(&self, inner: &TopicInner<K>, seq: u64) -> EventId {
+        EventId {
+            epoch: inner.epoch,
+            seq,
+            horizon: inner
+                .held_since
+                .unwrap_or_else(|| self.horizon.load(Ordering::SeqCst)),
+            at: unix_ms(),
+            structure: inner.structure,
         }
     }
 
@@ -232,13 +311,7 @@ impl Hub {
     /// held (`inner`), so subscribing and publishing never interleave.
     pub(crate) fn publish<K: Kind>(&self, inner: &mut TopicInner<K>, event: K::Event) {
         let seq = self.next_seq();
-        let update = Arc::new(Update::new(
-            EventId {
-                epoch: inner.epoch,
-                seq,
-            },
-            event,
-        ));
+        let update = Arc::new(Update::new(self.id_of(inner, seq), event));
         inner.last_seq = seq;
         inner.snapshot = None;
         inner.lag_resync = None;
@@ -260,6 +333,7 @@ impl Hub {
         let mut inner = topic.lock();
         let epoch = self.epoch.load(Ordering::Relaxed);
         inner.epoch = epoch;
+        inner.structure = K::structure(&state);
         if inner.state.is_some() {
             let event = K::resync(&state, reason);
             inner.state = Some(state);
@@ -280,6 +354,7 @@ impl Hub {
         let mut map = lock(K::topics(self));
         if map.get(&topic.key).is_some_and(|t| Arc::ptr_eq(t, topic)) {
             map.remove(&topic.key);
+            self.topic_count.fetch_sub(1, Ordering::Relaxed);
         }
         drop(map);
         let mut inner = topic.lock();
@@ -302,10 +377,13 @@ impl Hub {
         }
     }
 
-    /// Forgets topics nobody has followed for `keep_idle` (their history goes with them).
+    /// Forgets topics nobody has followed for `keep_idle` (their history goes with them), and
+    /// the longest idle ones beyond `max_idle_topics`.
     pub(crate) fn evict_idle<K: Kind>(&self, now: Instant) {
         let mut map = lock(K::topics(self));
-        map.retain(|_, topic| {
+        let before = map.len();
+        let mut idle = Vec::new();
+        map.retain(|key, topic| {
             let mut inner = topic.lock();
             let receivers = inner.sender.as_ref().map_or(0, |s| s.receiver_count());
             if receivers > 0 || topic.waiting.load(Ordering::Acquire) > 0 {
@@ -313,12 +391,47 @@ impl Hub {
                 return true;
             }
             let since = *inner.idle_since.get_or_insert(now);
-            now.duration_since(since) < self.options.keep_idle
+            let keep = now.duration_since(since) < self.options.keep_idle;
+            if keep {
+                idle.push((since, *key));
+            }
+            keep
         });
+        if idle.len() > self.options.max_idle_topics {
+            idle.sort_by_key(|(since, _)| *since);
+            for (_, key) in &idle[..idle.len() - self.options.max_idle_topics] {
+                map.remove(key);
+            }
+        }
+        self.topic_count
+            .fetch_sub(before - map.len(), Ordering::Relaxed);
     }
 
-    fn find_or_create<K: Kind>(&self, key: K::Key) -> (Arc<Topic<K>>, bool) {
+    fn find_or_create<K: Kind>(&self, key: K::Key) -> Result<(Arc<Topic<K>>, bool)> {
         let mut map = lock(K::topics(self));
+        if !map.contains_key(&key) && self.topic_count() >= self.options.max_topics {
+            // At the bound: make room by forgetting this kind's longest idle topic, if any.
+            let oldest = map
+                .iter()
+                .filter_map(|(key, topic)| {
+                    let inner = topic.lock();
+                    let receivers = inner.sender.as_ref().map_or(0, |s| s.receiver_count());
+                    (receivers == 0 && topic.waiting.load(Ordering::Acquire) == 0)
+                        .then(|| (inner.idle_since, *key))
+                })
+                .min_by_key(|(since, _)| since.unwrap_or(Instant::now()));
+            match oldest {
+                Some((_, old)) => {
+                    map.remove(&old);
+                    self.topic_count.fetch_sub(1, Ordering::Relaxed);
+                }
+                None => {
+                    return Err(Error::Unavailable(
+                        "too many realtime topics on this server".into(),
+                    ));
+                }
+            }
+        }
         let mut created = false;
         let topic = map
             .entry(key)
@@ -327,9 +440,42 @@ impl Hub {
                 Arc::new(Topic::new(key, self.options.client_buffer))
             })
             .clone();
+        if created {
+            self.topic_count.fetch_add(1, Ordering::Relaxed);
+            self.created.store(true, Ordering::SeqCst);
+        }
         // Under the map's lock, so eviction (which takes it too) sees the waiter.
         topic.waiting.fetch_add(1, Ordering::AcqRel);
-        (topic, created)
+        Ok((topic, created))
+    }
+
+    /// Whether an id issued by another process (or an earlier listener generation) can be
+    /// resumed from the vote log: the same structure, issued within `replay_window`, after the
+    /// database server started.
+    fn replayable<K: Kind>(&self, inner: &TopicInner<K>, id: &EventId) -> bool {
+        let started = self.server_started.load(Ordering::SeqCst);
+        let window = u64::try_from(self.options.replay_window.as_millis()).unwrap_or(u64::MAX);
+        id.structure == inner.structure
+            && started > 0
+            && id.at > started
+            && id.at.saturating_add(window) >= unix_ms()
+    }
+
+    /// Asks the listener for the counts of `key` changed since `since`.
+    async fn read_since<K: Kind>(&self, key: K::Key, since: i64) -> Option<(i64, Vec<SongVotes>)> {
+        let (shows, songs) = K::filter(key);
+        let (reply, answer) = oneshot::channel();
+        lock(&self.resumes).push(ResumeRequest {
+            shows,
+            songs,
+            since,
+            reply,
+        });
+        self.wake.notify_one();
+        tokio::time::timeout(self.options.load_timeout, answer)
+            .await
+            .ok()?
+            .ok()?
     }
 
     /// A stream of `key`'s updates: a snapshot first, or the updates after `resume` when they
@@ -349,7 +495,7 @@ impl Hub {
             ));
         }
         let guard = Guard(self.clone());
-        let (topic, created) = self.find_or_create::<K>(key);
+        let (topic, created) = self.find_or_create::<K>(key)?;
         let waiting = Waiting(&topic.waiting);
         if created {
             self.wake.notify_one();
@@ -369,47 +515,72 @@ impl Hub {
                 ));
             }
         }
-        let mut inner = topic.lock();
-        let Some(rx) = inner.sender.as_ref().map(broadcast::Sender::subscribe) else {
-            return Err(Error::NotFound);
+        let (rx, mut opening, from_log) = {
+            let mut inner = topic.lock();
+            let Some(rx) = inner.sender.as_ref().map(broadcast::Sender::subscribe) else {
+                return Err(Error::NotFound);
+            };
+            let Some(state) = inner.state.clone() else {
+                return Err(Error::NotFound);
+            };
+            // From the vote log: counts changed since this horizon (an id issued elsewhere).
+            let mut from_log = None;
+            let opening: VecDeque<Shared<K::Event>> = match resume {
+                None => {
+                    let stale = inner
+                        .snapshot
+                        .as_ref()
+                        .is_none_or(|s| s.id.at.saturating_add(1_000) < unix_ms());
+                    if stale {
+                        let id = self.id_of(&inner, inner.last_seq);
+                        inner.snapshot = Some(Arc::new(Update::new(id, K::snapshot(&state))));
+                    }
+                    inner.snapshot.iter().cloned().collect()
+                }
+                Some(Some(id))
+                    if id.epoch == inner.epoch
+                        && id.seq >= inner.resumable_from
+                        && id.seq <= inner.last_seq =>
+                {
+                    inner
+                        .history
+                        .iter()
+                        .filter(|u| u.id.seq > id.seq)
+                        .cloned()
+                        .collect()
+                }
+                Some(Some(id)) if self.replayable(&inner, &id) => {
+                    from_log = Some((id.horizon, inner.last_seq));
+                    VecDeque::new()
+                }
+                Some(_) => VecDeque::from([Arc::new(Update::new(
+                    self.id_of(&inner, inner.last_seq),
+                    K::resync(&state, ResyncReason::Expired),
+                ))]),
+            };
+            inner.idle_since = None;
+            (rx, opening, from_log)
         };
-        let Some(state) = inner.state.clone() else {
-            return Err(Error::NotFound);
-        };
-        let opening: VecDeque<Shared<K::Event>> = match resume {
-            None => {
-                let (epoch, seq) = (inner.epoch, inner.last_seq);
-                VecDeque::from([inner
-                    .snapshot
-                    .get_or_insert_with(|| {
-                        Arc::new(Update::new(EventId { epoch, seq }, K::snapshot(&state)))
-                    })
-                    .clone()])
-            }
-            Some(Some(id))
-                if id.epoch == inner.epoch
-                    && id.seq >= inner.resumable_from
-                    && id.seq <= inner.last_seq =>
-            {
-                inner
-                    .history
-                    .iter()
-                    .filter(|u| u.id.seq > id.seq)
-                    .cloned()
-                    .collect()
-            }
-            Some(_) => VecDeque::from([Arc::new(Update::new(
-                EventId {
-                    epoch: inner.epoch,
-                    seq: inner.last_seq,
-                },
-                K::resync(&state, ResyncReason::Expired),
-            ))]),
-        };
-        inner.idle_since = None;
-        drop(inner);
         drop(waiting);
+        if let Some((since, seq)) = from_log {
+            // Subscribed first: whatever the read misses arrives on `rx`.
+            let read = self.read_since::<K>(key, since).await;
+            let inner = topic.lock();
+            let mut id = self.id_of(&inner, seq);
+            let event = match read {
+                Some((horizon, votes)) => {
+                    id.horizon = horizon;
+                    K::replayed(votes)
+                }
+                None => inner
+                    .state
+                    .as_ref()
+                    .map(|state| K::resync(state, ResyncReason::Expired)),
+            };
+            opening.extend(event.map(|event| Arc::new(Update::new(id, event))));
+        }
         let reader = Reader {
+            hub: self.clone(),
             topic,
             rx,
             opening,
@@ -445,6 +616,7 @@ impl Drop for Waiting<'_> {
 }
 
 struct Reader<K: Kind> {
+    hub: Arc<Hub>,
     topic: Arc<Topic<K>>,
     rx: broadcast::Receiver<Shared<K::Event>>,
     opening: VecDeque<Shared<K::Event>>,
@@ -467,17 +639,15 @@ impl<K: Kind> Reader<K> {
                     let mut inner = self.topic.lock();
                     let sender = inner.sender.as_ref()?;
                     self.rx = sender.subscribe();
-                    let (epoch, seq) = (inner.epoch, inner.last_seq);
                     let state = inner.state.clone()?;
-                    inner
-                        .lag_resync
-                        .get_or_insert_with(|| {
-                            Arc::new(Update::new(
-                                EventId { epoch, seq },
-                                K::resync(&state, ResyncReason::Lagged),
-                            ))
-                        })
-                        .clone()
+                    if inner.lag_resync.is_none() {
+                        let id = self.hub.id_of(&inner, inner.last_seq);
+                        inner.lag_resync = Some(Arc::new(Update::new(
+                            id,
+                            K::resync(&state, ResyncReason::Lagged),
+                        )));
+                    }
+                    inner.lag_resync.clone()?
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
             },

@@ -68,6 +68,17 @@ pub struct RealtimeOptions {
     pub query_timeout: Duration,
     /// Most subscribers at once in this process.
     pub max_subscribers: usize,
+    /// Most topics (shows and songs, followed or idle) held at once: at the bound the longest
+    /// idle topic makes room, and with none idle a new topic fails with `Error::Unavailable`.
+    pub max_topics: usize,
+    /// Most idle topics kept (with their history) for `keep_idle`; the longest idle go first.
+    pub max_idle_topics: usize,
+    /// How long an event id can be resumed on any process, from the vote log (at most half of
+    /// `log_retention`, so the rows are still there); older ids get a `resync` (`expired`).
+    pub replay_window: Duration,
+    /// Most ids in one of the listener's state reads (a reconnection with many topics reads
+    /// them in batches, each under `query_timeout`).
+    pub batch: usize,
     /// Reconnection backoff: first and longest wait.
     pub reconnect_min: Duration,
     pub reconnect_max: Duration,
@@ -88,6 +99,10 @@ impl Default for RealtimeOptions {
             load_timeout: Duration::from_secs(5),
             query_timeout: Duration::from_secs(10),
             max_subscribers: 20_000,
+            max_topics: 20_000,
+            max_idle_topics: 1_000,
+            replay_window: theset_database::live::VOTE_LOG_RETENTION / 2,
+            batch: 500,
             reconnect_min: Duration::from_millis(100),
             reconnect_max: Duration::from_secs(5),
             log_retention: theset_database::live::VOTE_LOG_RETENTION,
@@ -140,7 +155,10 @@ impl Realtime {
     }
 
     /// As [`Self::subscribe_to_setlist_updates`], resuming after `last_event_id` (a client's
-    /// `Last-Event-ID`): the updates since then when they are still held, else a `resync`.
+    /// `Last-Event-ID`): the updates since then from this process's history when it issued the
+    /// id; else, within `replay_window` and when the show's structure is unchanged, one `votes`
+    /// event with the counts changed since the id's horizon, read from the vote log (ids are
+    /// meaningful on every process); else a `resync`.
     pub async fn resume_setlist_updates(
         &self,
         show: ShowId,
@@ -169,6 +187,11 @@ impl Realtime {
     /// Streams open in this process.
     pub fn subscribers(&self) -> usize {
         self.inner.hub.subscribers()
+    }
+
+    /// Topics held in this process (shows and songs, followed or idle).
+    pub fn topics(&self) -> usize {
+        self.inner.hub.topic_count()
     }
 
     /// Stops the listener and ends every stream (for a graceful shutdown); later subscriptions

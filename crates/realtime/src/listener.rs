@@ -91,6 +91,8 @@ struct Session<'h> {
     /// Read the vote log from here next time (`None`: nothing followed since the last read).
     horizon: Option<i64>,
     last_poll: Instant,
+    /// When idle topics were last looked at (once a second, not every tick).
+    last_evict: Instant,
     /// Vote changes read but not yet sent, waiting for their topic's coalescing window.
     show_votes: HashMap<ShowId, HashMap<SetlistSongId, SongVotes>>,
     song_votes: HashMap<SetlistSongId, SongVotes>,
@@ -107,6 +109,7 @@ impl<'h> Session<'h> {
             conn,
             horizon: None,
             last_poll: Instant::now(),
+            last_evict: Instant::now(),
             show_votes: HashMap::new(),
             song_votes: HashMap::new(),
         };
@@ -116,10 +119,24 @@ impl<'h> Session<'h> {
             live::listen(&mut session.conn),
         )
         .await?;
-        // Ids of the previous connection cannot be resumed: changes may have been missed since.
+        let started = timed(
+            hub.options.query_timeout,
+            "reading the server's start",
+            live::server_started_at(&mut session.conn),
+        )
+        .await?;
+        hub.server_started.store(
+            u64::try_from(started).unwrap_or_default(),
+            std::sync::atomic::Ordering::SeqCst,
+        );
+        // Ids of the previous connection cannot be resumed from memory: changes may have been
+        // missed since (the vote log still resumes them).
         hub.new_epoch();
         // The horizon before the states: whatever those states miss is read from the log next.
-        session.horizon = Some(session.read_horizon().await?);
+        let horizon = session.read_horizon().await?;
+        session.horizon = Some(horizon);
+        hub.horizon
+            .store(horizon, std::sync::atomic::Ordering::SeqCst);
         let shows: Vec<ShowId> = hub.topics::<ShowKind>().iter().map(|t| t.key).collect();
         let songs: Vec<SetlistSongId> = hub.topics::<SongKind>().iter().map(|t| t.key).collect();
         session
@@ -173,15 +190,25 @@ impl<'h> Session<'h> {
                         next_tick = next_tick.min(due);
                     }
                     let now = Instant::now();
-                    self.hub.evict_idle::<ShowKind>(now);
-                    self.hub.evict_idle::<SongKind>(now);
+                    if now.duration_since(self.last_evict) >= Duration::from_secs(1) {
+                        self.last_evict = now;
+                        self.hub.evict_idle::<ShowKind>(now);
+                        self.hub.evict_idle::<SongKind>(now);
+                    }
                     if self.hub.is_empty() {
                         // Nothing followed: the next topic starts from a fresh horizon.
                         self.horizon = None;
                     }
                 }
             }
-            self.load_pending().await?;
+            if self
+                .hub
+                .created
+                .swap(false, std::sync::atomic::Ordering::SeqCst)
+            {
+                self.load_pending().await?;
+            }
+            self.answer_resumes().await?;
             if !dirty.is_empty() {
                 let shows: Vec<ShowId> = dirty.into_iter().collect();
                 self.reload_structure(&shows).await?;
@@ -213,11 +240,44 @@ impl<'h> Session<'h> {
             return Ok(());
         }
         if self.horizon.is_none() {
-            self.horizon = Some(self.read_horizon().await?);
+            let horizon = self.read_horizon().await?;
+            self.horizon = Some(horizon);
+            self.hub
+                .horizon
+                .store(horizon, std::sync::atomic::Ordering::SeqCst);
             self.last_poll = Instant::now();
         }
         self.reload_shows(&shows, ResyncReason::Reconnected).await?;
         self.reload_songs(&songs, ResyncReason::Reconnected).await
+    }
+
+    /// Resumes of ids issued elsewhere: the counts changed since each one's horizon.
+    async fn answer_resumes(&mut self) -> Result<(), Failure> {
+        let requests = std::mem::take(&mut *crate::hub::lock(&self.hub.resumes));
+        for request in requests {
+            let read = timed(
+                self.hub.options.query_timeout,
+                "reading vote changes for a resume",
+                live::vote_changes(
+                    &mut self.conn,
+                    Some(request.since),
+                    &request.shows,
+                    &request.songs,
+                ),
+            )
+            .await;
+            match read {
+                Ok(changes) => {
+                    // The subscriber may have given up waiting.
+                    let _ = request.reply.send(Some((changes.horizon, changes.songs)));
+                }
+                Err(e) => {
+                    let _ = request.reply.send(None);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn show_states(
@@ -261,9 +321,17 @@ impl<'h> Session<'h> {
         shows: &[ShowId],
         reason: ResyncReason,
     ) -> Result<(), Failure> {
-        if shows.is_empty() {
-            return Ok(());
+        for batch in shows.chunks(self.hub.options.batch.max(1)) {
+            self.reload_show_batch(batch, reason).await?;
         }
+        Ok(())
+    }
+
+    async fn reload_show_batch(
+        &mut self,
+        shows: &[ShowId],
+        reason: ResyncReason,
+    ) -> Result<(), Failure> {
         let mut states = self.show_states(shows).await?;
         for &id in shows {
             let Some(topic) = self.hub.topic::<ShowKind>(id) else {
@@ -282,9 +350,17 @@ impl<'h> Session<'h> {
         songs: &[SetlistSongId],
         reason: ResyncReason,
     ) -> Result<(), Failure> {
-        if songs.is_empty() {
-            return Ok(());
+        for batch in songs.chunks(self.hub.options.batch.max(1)) {
+            self.reload_song_batch(batch, reason).await?;
         }
+        Ok(())
+    }
+
+    async fn reload_song_batch(
+        &mut self,
+        songs: &[SetlistSongId],
+        reason: ResyncReason,
+    ) -> Result<(), Failure> {
         let mut states = self.song_states(songs).await?;
         for &id in songs {
             let Some(topic) = self.hub.topic::<SongKind>(id) else {
@@ -308,36 +384,45 @@ impl<'h> Session<'h> {
             // Log rows may have been pruned under a listener this late: start over.
             return Err(format!("no vote log read for {gap:?}"));
         }
-        let shows: Vec<ShowId> = (self.hub.topics::<ShowKind>().iter())
-            .filter(|t| !t.is_pending())
-            .map(|t| t.key)
-            .collect();
-        let songs: Vec<SetlistSongId> = (self.hub.topics::<SongKind>().iter())
-            .filter(|t| !t.is_pending())
-            .map(|t| t.key)
-            .collect();
+        // Every song changed since the horizon (as many as were voted on, however many topics
+        // are followed), kept when followed.
         let changes = timed(
             self.hub.options.query_timeout,
             "reading vote changes",
-            live::vote_changes(&mut self.conn, Some(since), &shows, &songs),
+            live::all_vote_changes(&mut self.conn, since),
         )
         .await?;
         self.last_poll = Instant::now();
         self.horizon = Some(changes.horizon);
         for votes in changes.songs {
             let newer = |held: &SongVotes| held.version < votes.version;
-            let by_song = self.show_votes.entry(votes.show_id).or_default();
-            if by_song.get(&votes.setlist_song_id).is_none_or(newer) {
-                by_song.insert(votes.setlist_song_id, votes);
-            }
-            if self
-                .song_votes
-                .get(&votes.setlist_song_id)
-                .is_none_or(newer)
+            if let Some(topic) = self.hub.topic::<ShowKind>(votes.show_id)
+                && !topic.is_pending()
             {
-                self.song_votes.insert(votes.setlist_song_id, votes);
+                topic.lock().held_since.get_or_insert(since);
+                let by_song = self.show_votes.entry(votes.show_id).or_default();
+                if by_song.get(&votes.setlist_song_id).is_none_or(newer) {
+                    by_song.insert(votes.setlist_song_id, votes);
+                }
+            }
+            if let Some(topic) = self.hub.topic::<SongKind>(votes.setlist_song_id)
+                && !topic.is_pending()
+            {
+                topic.lock().held_since.get_or_insert(since);
+                if self
+                    .song_votes
+                    .get(&votes.setlist_song_id)
+                    .is_none_or(newer)
+                {
+                    self.song_votes.insert(votes.setlist_song_id, votes);
+                }
             }
         }
+        // After the held marks: an id issued from here on names this horizon only for topics
+        // holding nothing older.
+        self.hub
+            .horizon
+            .store(changes.horizon, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -365,6 +450,8 @@ impl<'h> Session<'h> {
             if !due(inner.last_emit) {
                 return true;
             }
+            // Everything held goes out (or is older than what was sent) now.
+            inner.held_since = None;
             let Some(state) = inner.state.as_mut() else {
                 return false;
             };
@@ -411,6 +498,7 @@ impl<'h> Session<'h> {
             if !due(inner.last_emit) {
                 return true;
             }
+            inner.held_since = None;
             let Some(state) = inner.state.as_mut() else {
                 return false;
             };

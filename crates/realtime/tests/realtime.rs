@@ -807,3 +807,53 @@ async fn a_song_recorded_live_is_played_and_scoring_the_show_is_scored() {
         .songs[0];
     assert_eq!((song.encore, song.is_tape), (0, false));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_are_bounded_in_number_and_idle_ones_are_forgotten_first() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let sample = fixtures::show(&mut conn, 6).await;
+    let realtime = start(
+        &db,
+        RealtimeOptions {
+            max_topics: 4,
+            max_idle_topics: 1,
+            ..options()
+        },
+    );
+    let songs: Vec<SetlistSongId> = sample.setlist_songs.iter().map(|s| s.id).collect();
+    // Followed, then left: idle topics beyond one are forgotten (within a second or so).
+    for &song in &songs[..3] {
+        let mut sub = realtime.subscribe_to_vote_updates(song).await.unwrap();
+        next(&mut sub).await;
+    }
+    let kept = realtime.subscribe_to_vote_updates(songs[3]).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while realtime.topics() > 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} topics",
+            realtime.topics()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // At the bound the idle topic makes room; with none idle, a new topic is refused.
+    let _show = realtime
+        .subscribe_to_setlist_updates(sample.show.id)
+        .await
+        .unwrap();
+    let mut followed = vec![kept];
+    for &song in &songs[4..6] {
+        followed.push(realtime.subscribe_to_vote_updates(song).await.unwrap());
+    }
+    assert_eq!(realtime.topics(), 4);
+    let refused = realtime.subscribe_to_vote_updates(songs[0]).await;
+    assert!(
+        matches!(refused, Err(theset_database::error::Error::Unavailable(_))),
+        "{refused:?}"
+    );
+    drop(followed.pop());
+    let sub = realtime.subscribe_to_vote_updates(songs[0]).await;
+    assert!(sub.is_ok(), "an idle topic makes room");
+    assert!(realtime.topics() <= 4);
+}

@@ -92,6 +92,7 @@ pub struct TicketmasterSyncArtist {
 
 impl Job for TicketmasterSyncArtist {
     const KIND: &'static str = "ticketmaster_sync_artist";
+    const QUEUE: &'static str = crate::queues::IMPORTS;
     const MAX_ATTEMPTS: i32 = 5;
     const TIMEOUT: Duration = Duration::from_secs(900);
     type Context = JobContext;
@@ -131,6 +132,7 @@ pub struct SetlistFmImportArtist {
 
 impl Job for SetlistFmImportArtist {
     const KIND: &'static str = "setlistfm_import_artist";
+    const QUEUE: &'static str = crate::queues::IMPORTS;
     const MAX_ATTEMPTS: i32 = 5;
     const TIMEOUT: Duration = Duration::from_secs(1800);
     type Context = JobContext;
@@ -172,6 +174,7 @@ pub struct SetlistFmPollCorrections {
 
 impl Job for SetlistFmPollCorrections {
     const KIND: &'static str = "setlistfm_poll_corrections";
+    const QUEUE: &'static str = crate::queues::IMPORTS;
     const MAX_ATTEMPTS: i32 = 5;
     const TIMEOUT: Duration = Duration::from_secs(900);
     type Context = JobContext;
@@ -206,6 +209,7 @@ pub struct SpotifyImportCatalog {
 
 impl Job for SpotifyImportCatalog {
     const KIND: &'static str = "spotify_import_catalog";
+    const QUEUE: &'static str = crate::queues::IMPORTS;
     const MAX_ATTEMPTS: i32 = 5;
     const TIMEOUT: Duration = Duration::from_secs(1800);
     type Context = JobContext;
@@ -252,6 +256,7 @@ pub struct TicketmasterSyncTracked {}
 
 impl Job for TicketmasterSyncTracked {
     const KIND: &'static str = "ticketmaster_sync_tracked";
+    const QUEUE: &'static str = crate::queues::IMPORTS;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(300);
     type Context = JobContext;
@@ -292,6 +297,7 @@ pub struct SetlistFmImportRecent {
 
 impl Job for SetlistFmImportRecent {
     const KIND: &'static str = "setlistfm_import_recent";
+    const QUEUE: &'static str = crate::queues::IMPORTS;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(300);
     type Context = JobContext;
@@ -358,6 +364,7 @@ pub struct SetlistFmPollAll {}
 
 impl Job for SetlistFmPollAll {
     const KIND: &'static str = "setlistfm_poll_all";
+    const QUEUE: &'static str = crate::queues::IMPORTS;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(300);
     type Context = JobContext;

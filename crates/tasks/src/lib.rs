@@ -1,8 +1,22 @@
 #![doc = include_str!("../README.md")]
 
+pub mod budget;
 pub mod context;
 pub mod imports;
 pub mod maintenance;
+
+/// The worker's queues (`Job::QUEUE` of each kind). The worker runs one runner per queue, each
+/// with its own slots (`WORKER_QUEUE_<NAME>_CONCURRENCY`), so no queue waits behind another.
+pub mod queues {
+    /// Vote totals and live scores: short, frequent, seen by fans within seconds.
+    pub const SCORES: &str = "scores";
+    /// Show statuses, trending, artist statistics, pruning: seconds to a minute each.
+    pub const MAINTENANCE: &str = "maintenance";
+    /// Provider imports: minutes each, paced by the providers' rate limits.
+    pub const IMPORTS: &str = "imports";
+    /// Every queue, in the order the worker starts their runners.
+    pub const ALL: [&str; 3] = [SCORES, MAINTENANCE, IMPORTS];
+}
 
 use theset_jobs::Registry;
 
@@ -15,6 +29,7 @@ pub use maintenance::{
     ScorePendingShows, ScoringRun,
 };
 
+pub use budget::PgBudget;
 pub use context::{JobContext, JobSettings, ProviderDisabled};
 
 /// Every job kind, by name.
@@ -33,15 +48,6 @@ pub fn registry() -> Registry<JobContext> {
         .register::<SetlistFmPollCorrections>()
         .register::<SetlistFmPollAll>()
         .register::<SpotifyImportCatalog>()
-}
-
-/// The quick kinds: short, frequent jobs whose delay fans see (vote totals, live scores). The
-/// worker runs them on slots of their own as well, so long imports filling every slot of
-/// [`registry`]'s runner never hold them up.
-pub fn quick_registry() -> Registry<JobContext> {
-    Registry::new()
-        .register::<FoldVoteTotals>()
-        .register::<ScorePendingShows>()
 }
 
 #[cfg(test)]
@@ -69,10 +75,24 @@ mod tests {
                 "ticketmaster_sync_tracked"
             ]
         );
-        assert_eq!(
-            quick_registry().kinds(),
-            ["fold_vote_totals", "score_pending_shows"]
-        );
+        assert_eq!(registry.queues(), ["imports", "maintenance", "scores"]);
+        let mut all_queues = queues::ALL.to_vec();
+        all_queues.sort_unstable();
+        assert_eq!(registry.queues(), all_queues);
+        for (kind, queue) in [
+            ("fold_vote_totals", queues::SCORES),
+            ("score_pending_shows", queues::SCORES),
+            ("advance_show_statuses", queues::MAINTENANCE),
+            ("recompute_trending", queues::MAINTENANCE),
+            ("refresh_artist_stats", queues::MAINTENANCE),
+            ("prune_jobs", queues::MAINTENANCE),
+            ("setlistfm_import_artist", queues::IMPORTS),
+            ("setlistfm_poll_all", queues::IMPORTS),
+            ("ticketmaster_sync_tracked", queues::IMPORTS),
+            ("spotify_import_catalog", queues::IMPORTS),
+        ] {
+            assert_eq!(registry.queue_of(kind), Some(queue), "{kind}");
+        }
         let all = registry
             .new_job("refresh_artist_stats", serde_json::json!({}))
             .map(|job| job.key().map(str::to_owned));

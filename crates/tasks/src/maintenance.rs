@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use theset_database::ids::{ArtistId, ShowId};
@@ -37,12 +37,14 @@ where
 }
 
 /// Folds votes cast since the last fold into `setlists.total_votes` and `shows.vote_count`, and
-/// prunes the realtime vote log of rows older than `live::VOTE_LOG_RETENTION`.
+/// prunes the realtime vote log of rows older than `live::VOTE_LOG_RETENTION` and the API's
+/// rate-limit windows that ended ten minutes ago.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FoldVoteTotals {}
 
 impl Job for FoldVoteTotals {
     const KIND: &'static str = "fold_vote_totals";
+    const QUEUE: &'static str = crate::queues::SCORES;
     const PRIORITY: i16 = 10;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(60);
@@ -57,7 +59,13 @@ impl Job for FoldVoteTotals {
         let changed = Vote::refresh_totals(&mut conn).await?;
         // The realtime vote log is kept bounded here, whether or not any listener runs.
         let pruned = live::prune_vote_log(&mut conn, live::VOTE_LOG_RETENTION).await?;
-        tracing::debug!(changed, pruned, "vote totals folded, vote log pruned");
+        // And the API's rate-limit windows (a minute long) that ended.
+        let windows: i64 = diesel::select(theset_database::sql::rate_limits_prune(
+            diesel::data_types::PgInterval::from_microseconds(10 * 60 * 1_000_000),
+        ))
+        .get_result(&mut conn)
+        .await?;
+        tracing::debug!(changed, pruned, windows, "vote totals folded, logs pruned");
         Ok(())
     }
 }
@@ -130,6 +138,7 @@ impl ScorePendingShows {
 
 impl Job for ScorePendingShows {
     const KIND: &'static str = "score_pending_shows";
+    const QUEUE: &'static str = crate::queues::SCORES;
     const PRIORITY: i16 = 10;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(120);
@@ -160,6 +169,7 @@ pub struct AdvanceShowStatuses {}
 
 impl Job for AdvanceShowStatuses {
     const KIND: &'static str = "advance_show_statuses";
+    const QUEUE: &'static str = crate::queues::MAINTENANCE;
     const PRIORITY: i16 = 10;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(120);
@@ -190,6 +200,7 @@ pub struct RecomputeTrending {}
 
 impl Job for RecomputeTrending {
     const KIND: &'static str = "recompute_trending";
+    const QUEUE: &'static str = crate::queues::MAINTENANCE;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(360);
     type Context = JobContext;
@@ -223,6 +234,7 @@ pub struct RefreshArtistStats {
 
 impl Job for RefreshArtistStats {
     const KIND: &'static str = "refresh_artist_stats";
+    const QUEUE: &'static str = crate::queues::MAINTENANCE;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(360);
     type Context = JobContext;
@@ -254,6 +266,7 @@ pub struct PruneJobs {}
 
 impl Job for PruneJobs {
     const KIND: &'static str = "prune_jobs";
+    const QUEUE: &'static str = crate::queues::MAINTENANCE;
     const PRIORITY: i16 = -10;
     const MAX_ATTEMPTS: i32 = 3;
     const TIMEOUT: Duration = Duration::from_secs(120);

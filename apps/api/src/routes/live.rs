@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
+use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -84,7 +85,7 @@ fn check(body: &PlayedBody) -> ApiResult<()> {
     params(("key" = String, Path, description = "Show slug or UUID")),
     request_body = PlayedBody,
     security(("bearer" = [])),
-    responses((status = 201, description = "The new entry of the actual setlist", body = theset_database::models::SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value: a song of another artist, an artist not on the bill", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "The new entry of the actual setlist", body = theset_database::models::SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value: a song of another artist, an artist not on the bill", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[post("/v1/shows/{key}/live/songs")]
 pub async fn played(
@@ -93,6 +94,7 @@ pub async fn played(
     key: web::Path<String>,
     Json(body): Json<PlayedBody>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     check(&body)?;
     let key = key.into_inner();
     let entry = db::as_staff(&state, &claims, move |conn, user| {

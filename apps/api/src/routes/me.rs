@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, double_option};
+use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
 
 const MAX_NAME_CHARS: usize = 100;
@@ -82,7 +83,7 @@ pub struct MePatch {
     tag = "me",
     request_body = MePatch,
     security(("bearer" = [])),
-    responses((status = 200, description = "The updated account", body = User), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The updated account", body = User), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[patch("/v1/me")]
 pub async fn update(
@@ -90,6 +91,7 @@ pub async fn update(
     Caller(claims): Caller,
     Json(patch): Json<MePatch>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Profile).await?;
     check_len(
         "display_name",
         patch.display_name.as_ref().and_then(|v| v.as_deref()),
@@ -142,7 +144,7 @@ pub struct ProfileBody {
     tag = "me",
     request_body = ProfileBody,
     security(("bearer" = [])),
-    responses((status = 200, description = "The profile as stored", body = UserProfile), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The profile as stored", body = UserProfile), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[put("/v1/me/profile")]
 pub async fn put_profile(
@@ -150,6 +152,7 @@ pub async fn put_profile(
     Caller(claims): Caller,
     Json(body): Json<ProfileBody>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Profile).await?;
     check_len("bio", body.bio.as_deref(), MAX_TEXT_CHARS)?;
     check_len("location", body.location.as_deref(), MAX_NAME_CHARS)?;
     check_url("website", body.website.as_deref())?;
@@ -191,10 +194,11 @@ pub async fn put_profile(
     operation_id = "me_export",
     tag = "me",
     security(("bearer" = [])),
-    responses((status = 200, description = "The caller's data, as a download", body = AccountExport), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "The account has been deleted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The token's email belongs to another account (`code`: `email_in_use`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The caller's data, as a download", body = AccountExport), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "The account has been deleted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The token's email belongs to another account (`code`: `email_in_use`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/me/export")]
 pub async fn export(state: web::Data<AppState>, Caller(claims): Caller) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Profile).await?;
     let export = db::as_user(&state, &claims, |conn, user| {
         Box::pin(async move { Ok(user.export(conn).await?) })
     })
@@ -215,13 +219,14 @@ pub async fn export(state: web::Data<AppState>, Caller(claims): Caller) -> ApiRe
     operation_id = "me_delete",
     tag = "me",
     security(("bearer" = [])),
-    responses((status = 204, description = "The account is deleted"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "The account has been deleted already", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The token's email belongs to another account (`code`: `email_in_use`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "The account is deleted"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "The account has been deleted already", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The token's email belongs to another account (`code`: `email_in_use`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[delete("/v1/me")]
 pub async fn delete_account(
     state: web::Data<AppState>,
     Caller(claims): Caller,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Profile).await?;
     db::as_user(&state, &claims, |conn, _user| {
         Box::pin(async move { Ok(User::delete_own_account(conn).await?) })
     })

@@ -14,6 +14,7 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::{self, Json, Query, path_id};
+use crate::rate_limit::{self, Limit};
 use crate::routes::artists::PageParams;
 use crate::state::AppState;
 
@@ -33,7 +34,7 @@ async fn show_by_key(conn: &mut theset_database::AsyncPgConnection, key: &str) -
     tag = "predictions",
     params(("key" = String, Path, description = "Show slug or UUID")),
     security(("bearer" = [])),
-    responses((status = 201, description = "The new prediction", body = Setlist), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "A prediction of this show exists (`prediction_exists`), or predictions are closed (`show_started`, `show_cancelled`, `show_postponed`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "The new prediction", body = Setlist), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "A prediction of this show exists (`prediction_exists`), or predictions are closed (`show_started`, `show_cancelled`, `show_postponed`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[post("/v1/shows/{key}/predictions")]
 pub async fn create(
@@ -41,6 +42,7 @@ pub async fn create(
     Caller(claims): Caller,
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     let key = key.into_inner();
     let created = db::as_user(&state, &claims, move |conn, user| {
         Box::pin(async move {
@@ -143,7 +145,7 @@ fn predictions_cursor(cursor: &Cursor) -> ApiResult<(DateTime<Utc>, SetlistId)> 
     tag = "predictions",
     params(("id" = uuid::Uuid, Path, description = "Setlist id")),
     security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Predictions are closed (`show_started`, `show_cancelled`, `show_postponed`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "Deleted"), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Predictions are closed (`show_started`, `show_cancelled`, `show_postponed`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[delete("/v1/setlists/{id}")]
 pub async fn remove(
@@ -151,6 +153,7 @@ pub async fn remove(
     Caller(claims): Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     let setlist: SetlistId = path_id("id", &id)?;
     db::as_user(&state, &claims, move |conn, _| {
         Box::pin(async move {
@@ -189,7 +192,7 @@ pub struct OrderBody {
     params(("id" = uuid::Uuid, Path, description = "Setlist id")),
     request_body = OrderBody,
     security(("bearer" = [])),
-    responses((status = 200, description = "The setlist's entries in their new order", body = Vec<theset_database::models::SetlistSong>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Predictions are closed (`show_started`, `show_cancelled`, `show_postponed`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "An entry named twice, missing, or not of this setlist; `encore_from` out of range", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The setlist's entries in their new order", body = Vec<theset_database::models::SetlistSong>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Predictions are closed (`show_started`, `show_cancelled`, `show_postponed`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "An entry named twice, missing, or not of this setlist; `encore_from` out of range", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[put("/v1/setlists/{id}/order")]
 pub async fn order(
@@ -198,6 +201,7 @@ pub async fn order(
     id: web::Path<String>,
     Json(body): Json<OrderBody>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     let setlist: SetlistId = path_id("id", &id)?;
     if body.entries.len() > MAX_ENTRIES {
         return Err(ApiError::unprocessable(format!(

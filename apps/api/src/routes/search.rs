@@ -1,10 +1,11 @@
 //! One search over artists, songs and venues. Public.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query};
+use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
 
 /// Longest `q` accepted; the database searches at most its first 100 characters anyway.
@@ -23,11 +24,12 @@ pub struct SearchParams {
     operation_id = "search_search",
     tag = "search",
     params(SearchParams),
-    responses((status = 200, description = "Artists, songs and venues, each ranked", body = theset_database::search::SearchResults), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Artists, songs and venues, each ranked", body = theset_database::search::SearchResults), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/search")]
 pub async fn search(
     state: web::Data<AppState>,
+    req: HttpRequest,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<HttpResponse> {
     let q = params.q.trim();
@@ -41,6 +43,7 @@ pub async fn search(
         ));
     }
     let limit = extract::limit(params.limit)?;
+    rate_limit::per_client(&state, &req, Limit::Search).await?;
     let mut conn = state.conn().await?;
     let results = theset_database::search::search(&mut conn, q, limit).await?;
     Ok(HttpResponse::Ok().json(results))

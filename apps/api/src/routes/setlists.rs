@@ -13,6 +13,7 @@ use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::{Json, double_option, path_id};
+use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
 
 const MAX_NOTES_CHARS: usize = 500;
@@ -41,7 +42,7 @@ pub struct AddSongBody {
     params(("id" = uuid::Uuid, Path, description = "Setlist id")),
     request_body = AddSongBody,
     security(("bearer" = [])),
-    responses((status = 201, description = "The new setlist entry", body = SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The setlist cannot take this edit (`code`: `duplicate_song`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "The new setlist entry", body = SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The setlist cannot take this edit (`code`: `duplicate_song`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[post("/v1/setlists/{id}/songs")]
 pub async fn add_song(
@@ -50,6 +51,7 @@ pub async fn add_song(
     id: web::Path<String>,
     Json(body): Json<AddSongBody>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     let setlist: SetlistId = path_id("id", &id)?;
     check_notes(body.notes.as_deref())?;
     let entry = db::as_user(&state, &claims, move |conn, _| {
@@ -78,7 +80,7 @@ pub async fn add_song(
     tag = "setlists",
     params(("id" = uuid::Uuid, Path, description = "Setlist id"), ("setlist_song_id" = uuid::Uuid, Path, description = "Setlist song id")),
     security(("bearer" = [])),
-    responses((status = 204, description = "Removed"), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The setlist cannot take this edit (`code`: `duplicate_song`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "Removed"), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The setlist cannot take this edit (`code`: `duplicate_song`, `setlist_locked`)", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[delete("/v1/setlists/{id}/songs/{setlist_song_id}")]
 pub async fn remove_song(
@@ -86,6 +88,7 @@ pub async fn remove_song(
     Caller(claims): Caller,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     let (raw_setlist, raw_entry) = path.into_inner();
     let setlist: SetlistId = path_id("id", &raw_setlist)?;
     let entry: SetlistSongId = path_id("setlist_song_id", &raw_entry)?;
@@ -154,7 +157,7 @@ async fn set_locked(
     tag = "moderation",
     params(("id" = uuid::Uuid, Path, description = "Setlist id")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The locked setlist", body = Setlist), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The locked setlist", body = Setlist), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[post("/v1/setlists/{id}/lock")]
 pub async fn lock(
@@ -162,6 +165,7 @@ pub async fn lock(
     Caller(claims): Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     set_locked(&state, &claims, &id, true).await
 }
 
@@ -170,7 +174,7 @@ pub async fn lock(
     tag = "moderation",
     params(("id" = uuid::Uuid, Path, description = "Setlist id")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The unlocked setlist", body = Setlist), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The unlocked setlist", body = Setlist), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[post("/v1/setlists/{id}/unlock")]
 pub async fn unlock(
@@ -178,6 +182,7 @@ pub async fn unlock(
     Caller(claims): Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     set_locked(&state, &claims, &id, false).await
 }
 
@@ -217,7 +222,7 @@ pub struct SetlistSongPatch {
     params(("id" = uuid::Uuid, Path, description = "Setlist song id")),
     request_body = SetlistSongPatch,
     security(("bearer" = [])),
-    responses((status = 200, description = "The updated setlist entry", body = SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "The updated setlist entry", body = SetlistSong), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Not permitted", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 413, description = "Body over 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid value", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[patch("/v1/setlist-songs/{id}")]
 pub async fn update_song(
@@ -226,6 +231,7 @@ pub async fn update_song(
     id: web::Path<String>,
     Json(patch): Json<SetlistSongPatch>,
 ) -> ApiResult<HttpResponse> {
+    rate_limit::per_user(&state, &claims, Limit::Edits).await?;
     let entry: SetlistSongId = path_id("id", &id)?;
     check_notes(patch.notes.as_ref().and_then(|n| n.as_deref()))?;
     for (field, value) in [

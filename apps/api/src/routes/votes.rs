@@ -13,6 +13,7 @@ use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, path_id};
+use crate::rate_limit::Limit;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -48,13 +49,6 @@ impl VoteReply {
     }
 }
 
-fn rate_limit(state: &AppState, claims: &theset_database::Claims) -> ApiResult<()> {
-    state
-        .vote_limiter
-        .check(claims.sub)
-        .map_err(|wait| ApiError::too_many_requests("too many votes: slow down", wait))
-}
-
 /// Casts or changes the caller's vote (idempotent); answers the song's new counts.
 #[utoipa::path(
     operation_id = "votes_cast",
@@ -72,8 +66,7 @@ pub async fn cast(
     Json(body): Json<VoteBody>,
 ) -> ApiResult<HttpResponse> {
     let song: SetlistSongId = path_id("id", &id)?;
-    rate_limit(&state, &claims)?;
-    let counts = db::as_user(&state, &claims, move |conn, user| {
+    let counts = db::as_limited_user(&state, &claims, Limit::Votes, move |conn, user| {
         Box::pin(async move {
             Vote::cast(conn, user.id, song, body.vote_type)
                 .await
@@ -99,8 +92,7 @@ pub async fn retract(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let song: SetlistSongId = path_id("id", &id)?;
-    rate_limit(&state, &claims)?;
-    let counts = db::as_user(&state, &claims, move |conn, user| {
+    let counts = db::as_limited_user(&state, &claims, Limit::Votes, move |conn, user| {
         Box::pin(async move {
             Vote::retract(conn, user.id, song)
                 .await

@@ -39,7 +39,7 @@ fn code_of(reply: &Reply) -> Code {
 
 #[actix_web::test]
 async fn every_code_is_produced() {
-    let ctx = ctx_with(|config| config.vote_rate_limit.votes = 1).await;
+    let ctx = ctx_with(|config| config.rate_limits.votes = 1).await;
     let mut conn = ctx.db.conn().await;
     let open = fixtures::show(&mut conn, 2).await;
     let locked = fixtures::show(&mut conn, 1).await;

@@ -10,7 +10,11 @@ use theset_database::testing::fixtures;
 
 #[actix_web::test]
 async fn health_and_readiness() {
-    let ctx = ctx().await;
+    // /metrics is off the API's bind unless METRICS_TOKEN is set (apps/api/README.md, "Metrics").
+    let ctx = ctx_with(|config| {
+        config.metrics.token = Some("metrics-token-0123456789abcdef".to_owned());
+    })
+    .await;
     let app = test::init_service(theset_api::app(ctx.state.clone())).await;
     let reply = send(&app, TestRequest::get().uri("/health").to_request()).await;
     assert_eq!(reply.status, 200);
@@ -33,7 +37,14 @@ async fn health_and_readiness() {
         TestRequest::get().uri("/v1/shows/other-show").to_request(),
     )
     .await;
-    let response = test::call_service(&app, TestRequest::get().uri("/metrics").to_request()).await;
+    let response = test::call_service(
+        &app,
+        TestRequest::get()
+            .uri("/metrics")
+            .insert_header(("Authorization", "Bearer metrics-token-0123456789abcdef"))
+            .to_request(),
+    )
+    .await;
     assert_eq!(response.status(), 200);
     let text = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
     assert!(

@@ -23,7 +23,7 @@ use theset_database::testing::{TestDatabase, fixtures};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Serves the app on a free loopback port; returns its base URL.
-fn serve(state: AppState) -> (String, ServerHandle) {
+pub(crate) fn serve(state: AppState) -> (String, ServerHandle) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = HttpServer::new(move || theset_api::app(state.clone()))
@@ -38,7 +38,7 @@ fn serve(state: AppState) -> (String, ServerHandle) {
     (base, handle)
 }
 
-fn state(db: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> AppState {
+pub(crate) fn state(db: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> AppState {
     let mut config = config(db);
     config.realtime.options.poll_interval = Duration::from_millis(10);
     config.realtime.options.coalesce_window = Duration::from_millis(20);
@@ -46,7 +46,7 @@ fn state(db: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> AppState {
     AppState::new(&config).unwrap()
 }
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     // reqwest carries no crypto provider of its own (workspace Cargo.toml): ring, installed once.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -56,15 +56,15 @@ fn http() -> reqwest::Client {
 }
 
 #[derive(Debug, Clone)]
-struct SseEvent {
-    id: Option<String>,
-    name: String,
-    data: Value,
+pub(crate) struct SseEvent {
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) data: Value,
 }
 
 /// A minimal `text/event-stream` reader: frames end with a blank line; `id:`, `event:`,
 /// `data:`, `retry:` fields and `:` comments.
-struct Sse {
+pub(crate) struct Sse {
     body: BoxStream<'static, reqwest::Result<Bytes>>,
     buf: Vec<u8>,
     pub headers: reqwest::header::HeaderMap,
@@ -75,7 +75,7 @@ struct Sse {
 }
 
 impl Sse {
-    async fn open(url: &str, last_event_id: Option<&str>) -> Sse {
+    pub(crate) async fn open(url: &str, last_event_id: Option<&str>) -> Sse {
         let mut request = http().get(url).header("accept", "text/event-stream");
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id);
@@ -94,7 +94,7 @@ impl Sse {
     }
 
     /// The next frame's text (without the blank line), waiting at most `limit`.
-    async fn frame(&mut self, limit: Duration) -> Option<String> {
+    pub(crate) async fn frame(&mut self, limit: Duration) -> Option<String> {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             if let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
@@ -110,14 +110,14 @@ impl Sse {
     }
 
     /// The next event (comments and `retry:` frames are counted and skipped).
-    async fn next(&mut self) -> SseEvent {
+    pub(crate) async fn next(&mut self) -> SseEvent {
         self.try_next(Duration::from_secs(10))
             .await
             .expect("no event within 10 s")
     }
 
     /// The next event within `limit`, if any.
-    async fn try_next(&mut self, limit: Duration) -> Option<SseEvent> {
+    pub(crate) async fn try_next(&mut self, limit: Duration) -> Option<SseEvent> {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             let frame = self.frame(deadline - tokio::time::Instant::now()).await?;
@@ -145,11 +145,11 @@ impl Sse {
     }
 }
 
-async fn sql(conn: &mut AsyncPgConnection, statement: &str) {
+pub(crate) async fn sql(conn: &mut AsyncPgConnection, statement: &str) {
     diesel::sql_query(statement).execute(conn).await.unwrap();
 }
 
-async fn sql_vote(
+pub(crate) async fn sql_vote(
     conn: &mut AsyncPgConnection,
     user: &User,
     song: impl std::fmt::Display,
@@ -166,7 +166,7 @@ async fn sql_vote(
     .await;
 }
 
-async fn api_vote(base: &str, user: &User, song: impl std::fmt::Display) -> Value {
+pub(crate) async fn api_vote(base: &str, user: &User, song: impl std::fmt::Display) -> Value {
     let response = http()
         .put(format!("{base}/v1/setlist-songs/{song}/vote"))
         .header("authorization", format!("Bearer {}", token_for(user)))
@@ -179,7 +179,7 @@ async fn api_vote(base: &str, user: &User, song: impl std::fmt::Display) -> Valu
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
 
-fn songs_of(event: &SseEvent) -> Vec<Value> {
+pub(crate) fn songs_of(event: &SseEvent) -> Vec<Value> {
     assert_eq!(event.name, "votes", "{event:?}");
     event.data["songs"].as_array().unwrap().clone()
 }

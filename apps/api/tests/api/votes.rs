@@ -2,8 +2,6 @@
 //! (409), authorization attacks, the rate limit, and concurrent votes leaving every counter equal
 //! to its aggregate.
 
-use std::time::Duration;
-
 use crate::common::*;
 use actix_web::test::{self, TestRequest};
 use chrono::Utc;
@@ -221,8 +219,7 @@ async fn closed_voting_is_409() {
 #[actix_web::test]
 async fn votes_are_rate_limited_per_user() {
     let ctx = ctx_with(|config| {
-        config.vote_rate_limit.votes = 2;
-        config.vote_rate_limit.window = Duration::from_secs(60);
+        config.rate_limits.votes = 2;
     })
     .await;
     let mut conn = ctx.db.conn().await;

@@ -72,6 +72,7 @@ fn worker_config(db: &TestDatabase, worker: &str) -> WorkerConfig {
             backoff_base: Duration::from_millis(100),
             backoff_max: Duration::from_secs(1),
         },
+        queues: theset_worker::config::default_queues(2),
         schedules: true,
         intervals: Intervals {
             vote_totals: None,

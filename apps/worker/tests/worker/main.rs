@@ -3,5 +3,6 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod imports;
+mod queues;
 mod scores;
 mod worker;

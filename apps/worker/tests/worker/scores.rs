@@ -27,6 +27,7 @@ fn config(db: &TestDatabase, concurrency: usize) -> WorkerConfig {
             backoff_base: Duration::from_millis(100),
             backoff_max: Duration::from_secs(1),
         },
+        queues: theset_worker::config::default_queues(concurrency),
         schedules: true,
         // Only the scoring schedule, at its default interval.
         intervals: Intervals {

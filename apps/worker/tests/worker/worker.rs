@@ -34,6 +34,7 @@ fn worker_config(db: &TestDatabase, worker: &str, every: Duration) -> WorkerConf
     WorkerConfig {
         database: db.config_as("theset_service"),
         runner: fast_runner(worker),
+        queues: theset_worker::config::default_queues(4),
         schedules: true,
         intervals: Intervals {
             vote_totals: Some(every),
@@ -194,11 +195,19 @@ async fn world(db: &TestDatabase) -> World {
     )
     .await
     .unwrap();
-    // The vote log: that vote's row is made old enough to prune; a second vote's stays.
+    // The vote log: that vote's row is made old enough to prune; a second vote's stays. So do
+    // two of the API's rate-limit windows.
     diesel::sql_query("UPDATE realtime_vote_log SET logged_at = now() - interval '1 hour'")
         .execute(&mut owner)
         .await
         .unwrap();
+    diesel::sql_query(
+        "INSERT INTO rate_limits VALUES ('votes', 'ended', now() - interval '1 hour', 3), \
+                                        ('votes', 'current', now(), 1)",
+    )
+    .execute(&mut owner)
+    .await
+    .unwrap();
     Vote::cast(
         &mut owner,
         fan.id,
@@ -275,10 +284,13 @@ async fn maintained(db: &TestDatabase, world: &World) -> bool {
         old: i64,
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         fresh: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        windows: i64,
     }
     let log: Log = diesel::sql_query(
         "SELECT count(*) FILTER (WHERE logged_at < now() - interval '1 minute') AS old, \
-                count(*) FILTER (WHERE logged_at >= now() - interval '1 minute') AS fresh \
+                count(*) FILTER (WHERE logged_at >= now() - interval '1 minute') AS fresh, \
+                (SELECT count(*) FROM rate_limits) AS windows \
          FROM realtime_vote_log",
     )
     .get_result(&mut conn)
@@ -287,6 +299,7 @@ async fn maintained(db: &TestDatabase, world: &World) -> bool {
     status == ShowStatus::Ongoing
         && log.old == 0
         && log.fresh == 1
+        && log.windows == 1
         && locked
         && score > 0.9
         && votes == 2

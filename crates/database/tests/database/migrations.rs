@@ -222,3 +222,61 @@ async fn status_and_state_only_read_even_a_never_migrated_database() {
         Vec::<String>::new()
     );
 }
+
+/// Two deploys migrating one fresh database at once: the advisory lock makes the second wait
+/// for the first, which applies everything; the second then finds nothing pending. Without the
+/// lock both try to create diesel's table and apply the first migration, and one fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_run_pending_on_a_fresh_database_apply_each_migration_once() {
+    #[derive(QueryableByName, Debug)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let db = TestDatabase::new().await;
+    let known = migrations::status(&db.config()).await.unwrap().len();
+    migrations::revert_all(&db.config()).await.unwrap();
+    let mut conn = db.conn().await;
+    sql_query("DROP TABLE __diesel_schema_migrations")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let (config_a, config_b) = (db.config(), db.config());
+    let a = tokio::spawn(async move { migrations::run_pending(&config_a).await });
+    let b = tokio::spawn(async move { migrations::run_pending(&config_b).await });
+    let a = a
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("first migrator: {e}"));
+    let b = b
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("second migrator: {e}"));
+
+    let mut applied = [a.len(), b.len()];
+    applied.sort();
+    assert_eq!(
+        applied,
+        [0, known],
+        "one applied everything, the other nothing"
+    );
+    let rows: Count = sql_query("SELECT count(*) AS n FROM __diesel_schema_migrations")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(rows.n, known as i64);
+    assert_eq!(
+        migrations::pending(&mut conn).await.unwrap(),
+        Vec::<String>::new()
+    );
+    // The lock is released: nobody holds it any more.
+    let held: Count = sql_query(
+        "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 1953719668 \
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(held.n, 0);
+}

@@ -538,3 +538,60 @@ async fn higher_priority_runs_first() {
         .collect();
     assert_eq!(order, ["high", "middle", "low"]);
 }
+
+/// A runner takes only its queues' jobs: one of `default` runs, one of `elsewhere` (same kind)
+/// stays queued until a runner of that queue starts, and the queue is stored with the job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_takes_only_the_jobs_of_its_queues() {
+    let db = database().await;
+    let home = enqueue(
+        &db,
+        &Record {
+            tag: "home".into(),
+            sleep_ms: 0,
+        },
+    )
+    .await;
+    let mut conn = db.conn_as("theset_service").await;
+    let away = theset_jobs::NewJob::for_job(&Record {
+        tag: "away".into(),
+        sleep_ms: 0,
+    })
+    .unwrap()
+    .queue("elsewhere")
+    .enqueue(&mut conn)
+    .await
+    .unwrap()
+    .id()
+    .unwrap();
+    assert_eq!(job(&db, home).await.queue, theset_jobs::DEFAULT_QUEUE);
+    assert_eq!(job(&db, away).await.queue, "elsewhere");
+
+    let config = fast("default-only");
+    let pool = db.pool_as("theset_service", config.concurrency + 2);
+    let ctx = Ctx {
+        pool: pool.clone(),
+        runner: config.worker_id.clone(),
+    };
+    let runner = Runner::new(pool, registry(), ctx)
+        .queues([theset_jobs::DEFAULT_QUEUE])
+        .config(config)
+        .spawn();
+    wait_state(&db, home, JobState::Done, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(job(&db, away).await.state, JobState::Queued);
+    runner.shutdown().await.unwrap();
+
+    let config = fast("elsewhere");
+    let pool = db.pool_as("theset_service", config.concurrency + 2);
+    let ctx = Ctx {
+        pool: pool.clone(),
+        runner: config.worker_id.clone(),
+    };
+    let runner = Runner::new(pool, registry(), ctx)
+        .queues(["elsewhere"])
+        .config(config)
+        .spawn();
+    wait_state(&db, away, JobState::Done, Duration::from_secs(10)).await;
+    runner.shutdown().await.unwrap();
+}

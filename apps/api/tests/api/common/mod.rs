@@ -2,8 +2,6 @@
 //! tokens minted like Supabase Auth's, and a request helper that returns status, headers and JSON.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::time::Duration;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -14,7 +12,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use theset_api::AppState;
-use theset_api::config::{AuthConfig, Config, RealtimeConfig, VoteRateLimit};
+use theset_api::config::{AuthConfig, Config, RealtimeConfig};
+use theset_api::rate_limit::RateLimits;
 use theset_database::models::User;
 use theset_database::testing::TestDatabase;
 use uuid::Uuid;
@@ -36,10 +35,10 @@ pub fn config(db: &TestDatabase) -> Config {
             ..AuthConfig::default()
         },
         cors_origins: vec![ORIGIN.to_owned()],
-        vote_rate_limit: VoteRateLimit {
-            votes: 10_000,
-            window: Duration::from_secs(60),
-        },
+        // Limits are tested on their own (`tests/api/limits.rs`, `votes.rs`).
+        rate_limits: RateLimits::off(),
+        trusted_proxies: Default::default(),
+        metrics: Default::default(),
         realtime: RealtimeConfig::default(),
     }
 }
