@@ -91,17 +91,28 @@ fn token(secret: &str, id: uuid::Uuid) -> String {
 
 /// The show's predicted songs and their counts, from the show page (read from the database).
 async fn show_songs(http: &reqwest::Client, base: &str, show: &str) -> Vec<(String, i64, i64)> {
-    let page: Value = serde_json::from_slice(
-        &http
+    // A just-started API may answer 503 until its pool is connected: ask again for a while.
+    let mut tries = 0;
+    let page: Value = loop {
+        let reply = http
             .get(format!("{base}/v1/shows/{show}"))
             .send()
             .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+            .unwrap();
+        let status = reply.status();
+        let body = reply.bytes().await.unwrap();
+        let page: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        if page["setlists"].is_array() {
+            break page;
+        }
+        tries += 1;
+        assert!(
+            tries < 100,
+            "the show page of {show}: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let mut songs = Vec::new();
     for setlist in page["setlists"].as_array().unwrap() {
         if setlist["setlist"]["type"] != "predicted" {

@@ -31,18 +31,6 @@ where
         + 'static,
     R: Send + 'static,
 {
-    as_user_with(state, caller, |_| Box::pin(async { Ok(()) }), work).await
-}
-
-/// As `as_user`, with `first` run in the same transaction before the caller's row is read.
-async fn as_user_with<R, B, F>(state: &AppState, caller: &Claims, first: B, work: F) -> ApiResult<R>
-where
-    B: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, ApiResult<()>> + Send + 'static,
-    F: for<'r> FnOnce(&'r mut AsyncPgConnection, User) -> BoxFuture<'r, ApiResult<R>>
-        + Send
-        + 'static,
-    R: Send + 'static,
-{
     let pool = state.pool.clone();
     let claims = caller.clone();
     // Spawned, so it also finishes (commits or rolls back) when the client goes away mid-request.
@@ -53,7 +41,6 @@ where
             let caller = claims.clone();
             transaction_as(&mut conn, Some(&caller), move |conn| {
                 Box::pin(async move {
-                    first(conn).await?;
                     let user = ensure_user(conn, &claims).await?;
                     work(conn, user).await
                 })
@@ -65,44 +52,6 @@ where
             tracing::error!(error = %e, "database work did not finish");
             Err(ApiError::internal())
         })
-}
-
-/// As `as_user`, spending one of the caller's `limit` first, inside the same transaction (the
-/// vote path: `rate_limit::per_user_in`). A request that fails for another reason than the
-/// limit is charged again on its own, so failing requests count too.
-pub async fn as_limited_user<R, F>(
-    state: &AppState,
-    caller: &Claims,
-    limit: crate::rate_limit::Limit,
-    work: F,
-) -> ApiResult<R>
-where
-    F: for<'r> FnOnce(&'r mut AsyncPgConnection, User) -> BoxFuture<'r, ApiResult<R>>
-        + Send
-        + 'static,
-    R: Send + 'static,
-{
-    let limits = state.rate_limits;
-    let claims = caller.clone();
-    let outcome = as_user_with(
-        state,
-        caller,
-        move |conn| {
-            Box::pin(
-                async move { crate::rate_limit::per_user_in(conn, &limits, &claims, limit).await },
-            )
-        },
-        work,
-    )
-    .await;
-    if let Err(error) = &outcome
-        && error.status().is_client_error()
-        && error.status() != actix_web::http::StatusCode::TOO_MANY_REQUESTS
-    {
-        // The request's own answer stands, whatever charging it says.
-        let _ = crate::rate_limit::per_user(state, caller, limit).await;
-    }
-    outcome
 }
 
 /// The runtime the API's database work and connections run on: one thread per core, started

@@ -10,7 +10,7 @@ use crate::auth::JwtVerifier;
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
-use crate::rate_limit::RateLimits;
+use crate::rate_limit::Limiter;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,7 +20,8 @@ pub struct AppState {
     /// The settings the pool was built from (the readiness check opens its own connection).
     pub database: DatabaseConfig,
     pub jwt: Arc<JwtVerifier>,
-    pub rate_limits: RateLimits,
+    /// The shared rate limits and the batches of them this process holds.
+    pub limiter: Arc<Limiter>,
     /// Whose `X-Forwarded-For` names the client (`crate::client::client_ip`).
     pub trusted_proxies: Arc<crate::client::TrustedProxies>,
     /// Front-end origins CORS lets in.
@@ -81,7 +82,7 @@ impl AppState {
                 JwtVerifier::new(&config.auth)
                     .map_err(|e| ConfigError::new("SUPABASE_JWKS_URL", e))?,
             ),
-            rate_limits: config.rate_limits,
+            limiter: Arc::new(Limiter::new(config.rate_limits)),
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             cors_origins: Arc::new(config.cors_origins.clone()),
             // Who may read /metrics: off the API's bind unless METRICS_TOKEN is set.

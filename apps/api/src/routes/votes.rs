@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, path_id};
-use crate::rate_limit::Limit;
+use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -66,7 +66,8 @@ pub async fn cast(
     Json(body): Json<VoteBody>,
 ) -> ApiResult<HttpResponse> {
     let song: SetlistSongId = path_id("id", &id)?;
-    let counts = db::as_limited_user(&state, &claims, Limit::Votes, move |conn, user| {
+    rate_limit::per_user(&state, &claims, Limit::Votes).await?;
+    let counts = db::as_user(&state, &claims, move |conn, user| {
         Box::pin(async move {
             Vote::cast(conn, user.id, song, body.vote_type)
                 .await
@@ -92,7 +93,8 @@ pub async fn retract(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let song: SetlistSongId = path_id("id", &id)?;
-    let counts = db::as_limited_user(&state, &claims, Limit::Votes, move |conn, user| {
+    rate_limit::per_user(&state, &claims, Limit::Votes).await?;
+    let counts = db::as_user(&state, &claims, move |conn, user| {
         Box::pin(async move {
             Vote::retract(conn, user.id, song)
                 .await

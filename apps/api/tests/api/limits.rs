@@ -167,3 +167,30 @@ async fn stream_opens_are_limited_per_client_address() {
     let elsewhere = test::call_service(&app, open("203.0.113.8:1000")).await;
     assert_eq!(elsewhere.status(), 200);
 }
+
+#[actix_web::test]
+async fn batches_held_by_two_processes_never_exceed_the_budget() {
+    // A budget of 40: each process takes 4 at a time and spends them from memory.
+    let ctx = ctx_with(|config| config.rate_limits.votes = 40).await;
+    let mut settings = config(&ctx.db);
+    settings.rate_limits.votes = 40;
+    let other = AppState::new(&settings).unwrap();
+    let mut conn = ctx.db.conn().await;
+    let sample = fixtures::show(&mut conn, 1).await;
+    let token = token_for(&fixtures::user(&mut conn, UserRole::User).await);
+    let song = sample.setlist_songs[0].id;
+    let a = test::init_service(theset_api::app(ctx.state.clone())).await;
+    let b = test::init_service(theset_api::app(other)).await;
+    let mut allowed = 0;
+    for round in 0..60 {
+        let app = if round % 3 == 0 { &b } else { &a };
+        let reply = send(app, vote(song, &token).to_request()).await;
+        match reply.status.as_u16() {
+            200 => allowed += 1,
+            429 => assert!(reply.headers.contains_key("retry-after")),
+            other => panic!("{other}: {reply:?}"),
+        }
+    }
+    // Never more than the budget; at most a batch short of it per process.
+    assert!((33..=40).contains(&allowed), "{allowed} votes allowed");
+}

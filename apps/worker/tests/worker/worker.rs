@@ -202,8 +202,8 @@ async fn world(db: &TestDatabase) -> World {
         .await
         .unwrap();
     diesel::sql_query(
-        "INSERT INTO rate_limits VALUES ('votes', 'ended', now() - interval '1 hour', 3), \
-                                        ('votes', 'current', now(), 1)",
+        "INSERT INTO rate_limits VALUES ('votes', 'ended', now() - interval '1 hour', 3, 1), \
+                                        ('votes', 'current', now(), 1, 1)",
     )
     .execute(&mut owner)
     .await

@@ -202,7 +202,7 @@ async fn supabase_roles_cannot_change_what_theset_protects() {
         "SELECT refresh_artist_stats(NULL, now())".to_owned(),
         "SELECT advance_show_statuses(now(), '1 hour')".to_owned(),
         "SELECT search_index_rebuild()".to_owned(),
-        format!("SELECT rate_limit_take('votes', '{them}', 1, '1 minute')"),
+        format!("SELECT rate_limit_take('votes', '{them}', 1, '1 minute', 1)"),
         "SELECT rate_limits_prune('0 seconds')".to_owned(),
         format!("SELECT search_index_put('a', '{}', 'x')", show.artist.id),
     ];
