@@ -6,9 +6,15 @@
 use anyhow::{Context, anyhow, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
+use std::sync::Arc;
 use theset_database::{DbPool, check};
 use theset_imports::{ArtistKey, SetlistImportOptions};
-use theset_providers::{SetlistFm, Spotify, Ticketmaster};
+
+use theset_providers::config::Budget;
+use theset_providers::{
+    SetlistFm, SetlistFmConfig, Spotify, SpotifyConfig, Ticketmaster, TicketmasterConfig,
+};
+use theset_tasks::budget::PgBudget;
 
 use super::Outcome;
 use crate::database::Database;
@@ -71,14 +77,10 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// A provider's client, or an error naming the missing setting.
-fn client<C, E: std::fmt::Display>(
-    provider: &str,
-    settings: &[&str],
-    built: Result<Option<C>, E>,
-) -> anyhow::Result<C> {
+fn settings<C>(provider: &str, settings: &[&str], built: Option<C>) -> anyhow::Result<C> {
     match built {
-        Ok(Some(client)) => Ok(client),
-        Ok(None) => {
+        Some(config) => Ok(config),
+        None => {
             let missing: Vec<&str> = settings
                 .iter()
                 .copied()
@@ -95,8 +97,13 @@ fn client<C, E: std::fmt::Display>(
                 missing.join(" and ")
             )
         }
-        Err(e) => Err(anyhow!("configuring the {provider} client: {e}")),
     }
+}
+
+/// The provider budget every worker shares (`provider_budgets`): an import from the CLI spends
+/// from the same rate and daily quota.
+fn budget(pool: &DbPool) -> Arc<dyn Budget> {
+    Arc::new(PgBudget::new(pool.clone()))
 }
 
 /// The pool an import writes through, checked to see every row (owner or theset_service).
@@ -123,12 +130,15 @@ impl Import {
             Import::Shows {
                 ticketmaster_attraction: id,
             } => {
-                let client = client(
+                let mut config = settings(
                     "Ticketmaster",
                     &["TICKETMASTER_API_KEY"],
-                    Ticketmaster::from_env(),
+                    TicketmasterConfig::from_env(),
                 )?;
                 let pool = pool(database).await?;
+                config.http.budget = Some(budget(&pool));
+                let client = Ticketmaster::new(&config)
+                    .map_err(|e| anyhow!("configuring the Ticketmaster client: {e}"))?;
                 let what = format!("Ticketmaster attraction {id}");
                 let activity = Activity::start(&format!("importing {what}"));
                 let report = theset_imports::import_attraction(&pool, &client, &id)
@@ -148,8 +158,15 @@ impl Import {
                 line
             }
             Import::Setlists { artist, since } => {
-                let client = client("setlist.fm", &["SETLISTFM_API_KEY"], SetlistFm::from_env())?;
+                let mut config = settings(
+                    "setlist.fm",
+                    &["SETLISTFM_API_KEY"],
+                    SetlistFmConfig::from_env(),
+                )?;
                 let pool = pool(database).await?;
+                config.http.budget = Some(budget(&pool));
+                let client = SetlistFm::new(&config)
+                    .map_err(|e| anyhow!("configuring the setlist.fm client: {e}"))?;
                 let options = SetlistImportOptions {
                     since,
                     ..SetlistImportOptions::default()
@@ -175,12 +192,15 @@ impl Import {
                 )
             }
             Import::Catalog { artist } => {
-                let client = client(
+                let mut config = settings(
                     "Spotify",
                     &["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"],
-                    Spotify::from_env(),
+                    SpotifyConfig::from_env(),
                 )?;
                 let pool = pool(database).await?;
+                config.http.budget = Some(budget(&pool));
+                let client = Spotify::new(&config)
+                    .map_err(|e| anyhow!("configuring the Spotify client: {e}"))?;
                 let what = format!("the Spotify catalog of {artist}");
                 let activity = Activity::start(&format!("importing {what}"));
                 let report = theset_imports::import_catalog(&pool, &client, &artist)

@@ -275,6 +275,23 @@ async fn imports_write_rows_once_and_a_second_run_changes_nothing() {
         }
     }
     assert_eq!(dump(&mut conn, &TABLES, &SYNC_COLUMNS).await, before);
+
+    // Every request the imports sent was counted in the budget the workers share.
+    #[derive(diesel::QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        used: i64,
+    }
+    let used = diesel_async::RunQueryDsl::get_result::<Used>(
+        diesel::sql_query(
+            "SELECT coalesce(sum(day_used), 0)::bigint AS used FROM provider_budgets",
+        ),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    let sent = server.received_requests().await.unwrap().len();
+    assert_eq!(usize::try_from(used.used).unwrap(), sent);
 }
 
 #[tokio::test]
