@@ -107,7 +107,7 @@ impl RateLimits {
         }
     }
 
-    pub fn of(&self, limit: Limit) -> u32 {
+    fn of(&self, limit: Limit) -> u32 {
         match limit {
             Limit::Votes => self.votes,
             Limit::Edits => self.edits,
@@ -162,10 +162,6 @@ impl Limiter {
             limits,
             leases: Mutex::new(Leases::default()),
         }
-    }
-
-    pub fn limits(&self) -> &RateLimits {
-        &self.limits
     }
 
     /// Spends one request of `subject`'s `limit`, from the batch held or from a new one.

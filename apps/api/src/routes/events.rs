@@ -220,11 +220,6 @@ impl Streams {
         })
     }
 
-    /// Streams open from `client` in this process.
-    pub fn open_from(&self, client: Option<IpAddr>) -> usize {
-        lock(&self.clients).get(&client).copied().unwrap_or(0)
-    }
-
     fn now_ms(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
