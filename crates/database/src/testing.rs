@@ -96,6 +96,10 @@ async fn ensure_template(server_url: &str) -> String {
         .execute(&mut admin)
         .await
         .unwrap();
+    // Supabase's roles exist before any template is migrated: the migrations grant to them when
+    // they exist, so a template built before and one built after a hosted test created them would
+    // differ (and a database migrated twice would not match its own dump).
+    admin.batch_execute(HOSTED_ROLES).await.unwrap();
     let existing: Vec<Name> = sql_query(format!(
         "SELECT datname::text AS name FROM pg_database WHERE datname LIKE '{TEMPLATE_PREFIX}%'"
     ))
@@ -147,7 +151,6 @@ async fn ensure_template(server_url: &str) -> String {
 /// The migrating role of [`TestDatabase::hosted`]: like Supabase's `postgres`, no superuser,
 /// with CREATEROLE and BYPASSRLS.
 pub const HOSTED_MIGRATOR: &str = "theset_test_migrator";
-const HOSTED_ROLES_LOCK: i64 = 0x7e5e_7001;
 
 /// Supabase's roles, as it creates them (the setup its own realtime repository uses for its dev
 /// database): `anon`, `authenticated` and `service_role`, and the login role `authenticator` its
@@ -206,19 +209,11 @@ impl TestDatabase {
     /// superuser. Not cloned from the template: what is tested is the migration itself.
     pub async fn hosted() -> Self {
         let server_url = server_url();
-        // The template's build creates theset_api and theset_service as the superuser: on
-        // PostgreSQL 15 only a superuser (or Supabase's supautils) may give BYPASSRLS.
+        // The template's build creates theset_api and theset_service as the superuser (on
+        // PostgreSQL 15 only a superuser, or Supabase's supautils, may give BYPASSRLS), and
+        // Supabase's roles.
         ensure_template(&server_url).await;
         let mut admin = admin_connection(&server_url).await;
-        sql_query(format!("SELECT pg_advisory_lock({HOSTED_ROLES_LOCK})"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        admin.batch_execute(HOSTED_ROLES).await.unwrap();
-        sql_query(format!("SELECT pg_advisory_unlock({HOSTED_ROLES_LOCK})"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
         let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
         execute_retrying(
             &mut admin,
