@@ -54,6 +54,44 @@ where
         })
 }
 
+/// Runs `once`, one statement acting for the caller by their claims (`Vote::cast_as`), on a
+/// pooled connection outside any transaction: one round trip where [`as_user`] makes four or
+/// five. When it finds no live account for the caller (`Ok(None)`: a first request, a deleted
+/// account), `slow` runs as [`as_user`] runs work, which creates the account or refuses them.
+pub async fn in_one_statement<R, F, S>(
+    state: &AppState,
+    caller: &Claims,
+    once: F,
+    slow: S,
+) -> ApiResult<R>
+where
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection, &'r Claims) -> BoxFuture<'r, ApiResult<Option<R>>>
+        + Send
+        + 'static,
+    S: for<'r> FnOnce(&'r mut AsyncPgConnection, User) -> BoxFuture<'r, ApiResult<R>>
+        + Send
+        + 'static,
+    R: Send + 'static,
+{
+    let pool = state.pool.clone();
+    let claims = caller.clone();
+    let done = state
+        .db
+        .spawn(async move {
+            let mut conn = pool.get().await?;
+            once(&mut conn, &claims).await
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "database work did not finish");
+            Err(ApiError::internal())
+        })?;
+    match done {
+        Some(done) => Ok(done),
+        None => as_user(state, caller, slow).await,
+    }
+}
+
 /// The runtime the API's database work and connections run on: one thread per core, started
 /// on first use and kept for the life of the process.
 pub fn runtime() -> Result<&'static tokio::runtime::Handle, String> {

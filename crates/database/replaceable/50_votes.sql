@@ -109,6 +109,50 @@ BEGIN
 END
 $$;
 
+-- The API's vote in one statement, so one round trip and one implicit transaction: the caller's
+-- verified claims set transaction-locally (as caller.rs sets them for any other request), their
+-- account checked, the vote cast or retracted. SECURITY INVOKER, so RLS is in force as for any
+-- statement of theset_api. A caller without a live users row (a first request, a deleted account)
+-- gets votes_caller_unknown, and the API takes the path that creates the row or refuses it.
+-- They speak for whoever `claims` names: only theset_api, which verified the token, may call
+-- them (never PUBLIC, nor Supabase's anon or authenticated: 95_privileges.sql).
+CREATE FUNCTION caller_is_known(claims text) RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  PERFORM set_config('request.jwt.claims', claims, true);
+  IF NOT EXISTS (SELECT 1 FROM users WHERE id = current_user_id() AND deleted_at IS NULL) THEN
+    RAISE EXCEPTION 'the caller has no account yet'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'votes_caller_unknown';
+  END IF;
+END
+$$;
+
+CREATE FUNCTION cast_vote_as(claims text, target uuid, kind vote_type)
+RETURNS TABLE (upvotes integer, downvotes integer, net_votes integer)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  PERFORM caller_is_known(claims);
+  RETURN QUERY SELECT * FROM cast_vote(current_user_id(), target, kind);
+END
+$$;
+
+CREATE FUNCTION retract_vote_as(claims text, target uuid)
+RETURNS TABLE (upvotes integer, downvotes integer, net_votes integer)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  PERFORM caller_is_known(claims);
+  RETURN QUERY SELECT * FROM retract_vote(current_user_id(), target);
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION caller_is_known(text), cast_vote_as(text, uuid, vote_type),
+                           retract_vote_as(text, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION caller_is_known(text), cast_vote_as(text, uuid, vote_type),
+                          retract_vote_as(text, uuid) TO theset_api;
+
 -- Songs and setlists that disappear take their votes with them: mark what to recompute.
 CREATE FUNCTION setlist_songs_mark_totals() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp

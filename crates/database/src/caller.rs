@@ -5,8 +5,8 @@
 //! `current_user_id()` reads in every policy. Transaction-local means the setting ends with the
 //! transaction: a pooled connection never carries one request's identity into the next.
 
-use diesel::define_sql_function;
 use diesel::sql_types::{Bool, Text};
+use diesel::{QueryResult, define_sql_function};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,12 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// The value of `request.jwt.claims` that acts for this caller.
+    pub fn setting(&self) -> QueryResult<String> {
+        serde_json::to_string(self)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+    }
+
     pub fn authenticated(sub: UserId, email: Option<String>) -> Self {
         Self {
             sub,
@@ -54,8 +60,7 @@ where
     // Anonymous requests set an empty claim rather than nothing, so even a setting left behind at
     // session level by some other code could not speak for them.
     let claims = match caller {
-        Some(claims) => serde_json::to_string(claims)
-            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
+        Some(claims) => claims.setting()?,
         None => String::new(),
     };
     conn.transaction(async move |conn| {

@@ -36,6 +36,16 @@ define_sql_function! {
 }
 
 define_sql_function! {
+    /// `cast_vote` for the caller named by `claims` (set transaction-locally), one statement.
+    fn cast_vote_as(claims: Text, target: Uuid, kind: VoteType) -> Record<(Int4, Int4, Int4)>;
+}
+
+define_sql_function! {
+    /// `retract_vote` for the caller named by `claims` (set transaction-locally), one statement.
+    fn retract_vote_as(claims: Text, target: Uuid) -> Record<(Int4, Int4, Int4)>;
+}
+
+define_sql_function! {
     /// Folds pending vote totals into `setlists.total_votes` and `shows.vote_count`.
     fn refresh_vote_totals() -> Int4;
 }

@@ -1,7 +1,8 @@
 //! Casting and retracting votes on predicted setlist songs. The voter is always the verified
 //! caller: no body field can name another user (bodies deny unknown fields), and RLS refuses a
 //! vote row whose `user_id` is not the caller's. The vote rules themselves live in PostgreSQL
-//! (`theset_database::models::Vote`).
+//! (`theset_database::models::Vote`). A vote is one statement, one round trip
+//! (`db::in_one_statement`).
 
 use actix_web::{HttpResponse, delete, put, web};
 use serde::{Deserialize, Serialize};
@@ -67,13 +68,25 @@ pub async fn cast(
 ) -> ApiResult<HttpResponse> {
     let song: SetlistSongId = path_id("id", &id)?;
     rate_limit::per_user(&state, &claims, Limit::Votes).await?;
-    let counts = db::as_user(&state, &claims, move |conn, user| {
-        Box::pin(async move {
-            Vote::cast(conn, user.id, song, body.vote_type)
-                .await
-                .map_err(|e| ApiError::from_db_subject(e.into(), "setlist song"))
-        })
-    })
+    let kind = body.vote_type;
+    let counts = db::in_one_statement(
+        &state,
+        &claims,
+        move |conn, caller| {
+            Box::pin(async move {
+                Vote::cast_as(conn, caller, song, kind)
+                    .await
+                    .map_err(song_error)
+            })
+        },
+        move |conn, user| {
+            Box::pin(async move {
+                Vote::cast(conn, user.id, song, kind)
+                    .await
+                    .map_err(song_error)
+            })
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(VoteReply::new(song, Some(body.vote_type), counts)))
 }
@@ -94,13 +107,24 @@ pub async fn retract(
 ) -> ApiResult<HttpResponse> {
     let song: SetlistSongId = path_id("id", &id)?;
     rate_limit::per_user(&state, &claims, Limit::Votes).await?;
-    let counts = db::as_user(&state, &claims, move |conn, user| {
-        Box::pin(async move {
-            Vote::retract(conn, user.id, song)
-                .await
-                .map_err(|e| ApiError::from_db_subject(e.into(), "setlist song"))
-        })
-    })
+    let counts = db::in_one_statement(
+        &state,
+        &claims,
+        move |conn, caller| {
+            Box::pin(async move {
+                Vote::retract_as(conn, caller, song)
+                    .await
+                    .map_err(song_error)
+            })
+        },
+        move |conn, user| {
+            Box::pin(async move { Vote::retract(conn, user.id, song).await.map_err(song_error) })
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(VoteReply::new(song, None, counts)))
+}
+
+fn song_error(error: diesel::result::Error) -> ApiError {
+    ApiError::from_db_subject(error.into(), "setlist song")
 }

@@ -74,6 +74,12 @@ async fn a_fan_exports_and_deletes_their_account() {
         TestRequest::get().uri("/v1/me"),
         TestRequest::get().uri("/v1/me/export"),
         TestRequest::delete().uri("/v1/me"),
+        // A vote is one statement that finds no live account, then the path that refuses it.
+        TestRequest::put()
+            .uri(&format!("/v1/setlist-songs/{song}/vote"))
+            .insert_header(("Content-Type", "application/json"))
+            .set_payload(r#"{"vote_type":"up"}"#),
+        TestRequest::delete().uri(&format!("/v1/setlist-songs/{song}/vote")),
     ] {
         let reply = send(&app, request.insert_header(bearer(&token)).to_request()).await;
         assert_problem(&reply, 403, "deleted");

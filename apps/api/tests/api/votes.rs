@@ -96,6 +96,44 @@ async fn cast_change_and_retract() {
 }
 
 #[actix_web::test]
+async fn a_first_request_that_is_a_vote_creates_the_account() {
+    let ctx = ctx().await;
+    let mut conn = ctx.db.conn().await;
+    let sample = fixtures::show(&mut conn, 1).await;
+    let song = sample.setlist_songs[0].id;
+    let app = test::init_service(theset_api::app(ctx.state.clone())).await;
+    let sub = uuid::Uuid::new_v4();
+    let email = format!("{sub}@example.com");
+
+    let reply = send(
+        &app,
+        vote(song, &token(sub, Some(&email)), r#"{"vote_type":"up"}"#).to_request(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.body["upvotes"], 1);
+    let user = theset_database::models::User::find(&mut conn, theset_database::ids::UserId(sub))
+        .await
+        .unwrap();
+    assert_eq!(user.email, email);
+    // Without an email there is nothing to create the account with: refused, nothing stored.
+    let reply = send(
+        &app,
+        vote(
+            song,
+            &token(uuid::Uuid::new_v4(), None),
+            r#"{"vote_type":"up"}"#,
+        )
+        .to_request(),
+    )
+    .await;
+    assert_problem(&reply, 403, "email");
+    let reply = send(&app, retract(song, &token(sub, Some(&email))).to_request()).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.body["upvotes"], 0);
+}
+
+#[actix_web::test]
 async fn bad_votes_are_refused() {
     let ctx = ctx().await;
     let mut conn = ctx.db.conn().await;

@@ -18,6 +18,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
+use crate::Claims;
 use crate::enums::SetlistType;
 use crate::enums::VoteType;
 use crate::ids::{SetlistSongId, ShowId, UserId, VoteId};
@@ -85,6 +86,36 @@ impl Vote {
             .map(VoteCounts::from)
     }
 
+    /// [`Vote::cast`] for `caller`, in one statement and one round trip: their claims set for
+    /// it alone (RLS in force, as in [`crate::transaction_as`]), their account checked.
+    /// `Ok(None)` when the caller has no live `users` row yet (a first request, a deleted
+    /// account): the caller of this creates or refuses it and casts with [`Vote::cast`].
+    pub async fn cast_as(
+        conn: &mut AsyncPgConnection,
+        caller: &Claims,
+        song: SetlistSongId,
+        kind: VoteType,
+    ) -> QueryResult<Option<VoteCounts>> {
+        known_caller(
+            diesel::select(sql::cast_vote_as(caller.setting()?, song.0, kind))
+                .get_result::<(i32, i32, i32)>(conn)
+                .await,
+        )
+    }
+
+    /// [`Vote::retract`] for `caller` in one statement, as [`Vote::cast_as`].
+    pub async fn retract_as(
+        conn: &mut AsyncPgConnection,
+        caller: &Claims,
+        song: SetlistSongId,
+    ) -> QueryResult<Option<VoteCounts>> {
+        known_caller(
+            diesel::select(sql::retract_vote_as(caller.setting()?, song.0))
+                .get_result::<(i32, i32, i32)>(conn)
+                .await,
+        )
+    }
+
     /// `voter`'s vote on a song, if any.
     pub async fn find(
         conn: &mut AsyncPgConnection,
@@ -127,5 +158,19 @@ impl Vote {
             .select(Vote::as_select())
             .load(conn)
             .await
+    }
+}
+
+/// The counts of a vote cast for a caller by claims; `None` when `caller_is_known` (50_votes.sql)
+/// found no live account for them.
+fn known_caller(cast: QueryResult<(i32, i32, i32)>) -> QueryResult<Option<VoteCounts>> {
+    match cast {
+        Ok(counts) => Ok(Some(counts.into())),
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.constraint_name() == Some("votes_caller_unknown") =>
+        {
+            Ok(None)
+        }
+        Err(other) => Err(other),
     }
 }

@@ -205,6 +205,16 @@ async fn supabase_roles_cannot_change_what_theset_protects() {
         format!("SELECT rate_limit_take('votes', '{them}', 1, '1 minute', 1)"),
         "SELECT rate_limits_prune('0 seconds')".to_owned(),
         format!("SELECT search_index_put('a', '{}', 'x')", show.artist.id),
+        // The API's one-statement votes take the claims as an argument: anyone calling them
+        // could vote as anyone.
+        format!(
+            r#"SELECT cast_vote_as('{{"sub": "{them}", "role": "authenticated"}}', '{}', 'down')"#,
+            show.setlist_songs[1].id
+        ),
+        format!(
+            r#"SELECT retract_vote_as('{{"sub": "{them}", "role": "authenticated"}}', '{song}')"#
+        ),
+        format!(r#"SELECT caller_is_known('{{"sub": "{them}"}}')"#),
     ];
     for statement in &as_fan {
         let outcome = run_as(&mut data_api, "authenticated", Some(me), statement).await;
@@ -233,6 +243,9 @@ async fn supabase_roles_cannot_change_what_theset_protects() {
         format!("DELETE FROM artists WHERE id = '{}'", show.artist.id),
         format!("SELECT cast_vote('{me}', '{song}', 'up')"),
         format!("SELECT add_setlist_song('{crowd}', '{}')", show.songs[0].id),
+        format!(
+            r#"SELECT cast_vote_as('{{"sub": "{them}", "role": "authenticated"}}', '{song}', 'down')"#
+        ),
         format!(
             "INSERT INTO votes (user_id, setlist_song_id, vote_type) VALUES ('{me}', '{song}', 'up')"
         ),

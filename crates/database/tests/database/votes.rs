@@ -4,13 +4,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use theset_database::enums::{UserRole, VoteType};
-use theset_database::ids::SetlistSongId;
+use theset_database::ids::{SetlistSongId, UserId};
 use theset_database::models::{
     Setlist, SetlistSong, SetlistUpdate, Show, ShowUpdate, Vote, VoteCounts,
 };
-use theset_database::schema::{setlist_songs, setlists, shows};
+use theset_database::schema::{setlist_songs, setlists, shows, users};
 use theset_database::testing::{TestDatabase, fixtures};
-use theset_database::{Closed, Error};
+use theset_database::{Claims, Closed, Error};
 
 /// The counters of a song as stored, and as aggregated from votes.
 async fn stored_and_counted(
@@ -381,4 +381,75 @@ async fn only_the_service_role_folds_vote_totals() {
     assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
     let mut service = db.conn_as("theset_service").await;
     Vote::refresh_totals(&mut service).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_vote_by_claims_is_one_statement_that_acts_for_the_caller_alone() {
+    let db = TestDatabase::new().await;
+    let mut owner = db.conn().await;
+    let show = fixtures::show(&mut owner, 1).await;
+    let song = show.setlist_songs[0].id;
+    let fan = fixtures::user(&mut owner, UserRole::User).await;
+    let claims = Claims::authenticated(fan.id, Some(fan.email.clone()));
+    let mut api = db.conn_as("theset_api").await;
+
+    let cast = Vote::cast_as(&mut api, &claims, song, VoteType::Up).await;
+    assert_eq!(cast.unwrap(), Some(counts(1, 0)));
+    let changed = Vote::cast_as(&mut api, &claims, song, VoteType::Down).await;
+    assert_eq!(changed.unwrap(), Some(counts(0, 1)));
+    let stored = Vote::find(&mut owner, fan.id, song).await.unwrap();
+    assert_eq!(stored.map(|v| v.vote_type), Some(VoteType::Down));
+    // The claims ended with the statement: the next one on the connection acts for nobody.
+    let after: Option<uuid::Uuid> = diesel::select(theset_database::sql::current_user_id())
+        .get_result(&mut api)
+        .await
+        .unwrap();
+    assert_eq!(after, None);
+    let retracted = Vote::retract_as(&mut api, &claims, song).await;
+    assert_eq!(retracted.unwrap(), Some(counts(0, 0)));
+
+    // No account yet, or a deleted one: nothing is written, and the caller is told.
+    let stranger = Claims::authenticated(UserId::new_random(), Some("new@example.com".into()));
+    let unknown = Vote::cast_as(&mut api, &stranger, song, VoteType::Up).await;
+    assert_eq!(unknown.unwrap(), None);
+    diesel::update(users::table.find(fan.id))
+        .set(users::deleted_at.eq(diesel::dsl::now))
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    let deleted = Vote::cast_as(&mut api, &claims, song, VoteType::Up).await;
+    assert_eq!(deleted.unwrap(), None);
+    assert_eq!(
+        stored_and_counted(&mut owner, song).await,
+        (counts(0, 0), counts(0, 0))
+    );
+
+    // The song must exist, and the vote rules hold as for any vote.
+    let missing = SetlistSongId(uuid::Uuid::new_v4());
+    let other = fixtures::user(&mut owner, UserRole::User).await;
+    let other = Claims::authenticated(other.id, Some(other.email.clone()));
+    let err = Vote::cast_as(&mut api, &other, missing, VoteType::Up)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        Error::from(err),
+        Error::ForeignKeyViolation { .. }
+    ));
+    Setlist::update(
+        &mut owner,
+        show.setlist.id,
+        &SetlistUpdate {
+            is_locked: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let err = Vote::cast_as(&mut api, &other, song, VoteType::Up)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        Error::from(err),
+        Error::VotingClosed(Closed::SetlistLocked)
+    ));
 }
