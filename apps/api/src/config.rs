@@ -238,6 +238,10 @@ pub struct RealtimeConfig {
     /// It needs a session (LISTEN): on Supabase the direct connection or the session pooler,
     /// when `DATABASE_URL` is the transaction pooler. Unset: `DATABASE_URL`.
     pub database: Option<DatabaseConfig>,
+    /// `SHOW_CACHE_MAX_ENTRIES` (default `cache::DEFAULT_MAX_ENTRIES`): show pages held in
+    /// memory (`crate::cache`); 0 turns the cache off. Here because the listener keeps it exact:
+    /// with realtime off there is no cache either.
+    pub show_cache_max_entries: usize,
 }
 
 impl Default for RealtimeConfig {
@@ -250,6 +254,7 @@ impl Default for RealtimeConfig {
             write_timeout: Duration::from_secs(30),
             heartbeat: Duration::from_secs(15),
             database: None,
+            show_cache_max_entries: crate::cache::DEFAULT_MAX_ENTRIES,
         }
     }
 }
@@ -438,6 +443,9 @@ fn realtime(
     if let Some(secs) = number("REALTIME_WRITE_TIMEOUT_SECS", 1..=3_600)? {
         config.write_timeout = Duration::from_secs(secs);
     }
+    if let Some(n) = number("SHOW_CACHE_MAX_ENTRIES", 0..=1_000_000)? {
+        config.show_cache_max_entries = usize::try_from(n).unwrap_or(usize::MAX);
+    }
     Ok(config)
 }
 
@@ -496,6 +504,10 @@ mod tests {
         assert_eq!(config.rate_limits, RateLimits::default());
         assert!(config.realtime.enabled);
         assert_eq!(config.realtime.heartbeat, Duration::from_secs(15));
+        assert_eq!(
+            config.realtime.show_cache_max_entries,
+            crate::cache::DEFAULT_MAX_ENTRIES
+        );
         assert!(!format!("{config:?}").contains(SECRET));
     }
 
@@ -531,6 +543,7 @@ mod tests {
             ("REALTIME_COALESCE_MS", "0"),
             ("REALTIME_CLIENT_BUFFER", "none"),
             ("REALTIME_HEARTBEAT_SECS", "0"),
+            ("SHOW_CACHE_MAX_ENTRIES", "many"),
         ] {
             assert_eq!(
                 name(&[("SUPABASE_JWT_SECRET", SECRET), (setting, value)]),

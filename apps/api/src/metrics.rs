@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics` (text format 0.0.4): request counts and latency histograms
-//! per route pattern, and the connection pool's usage. Kept in memory by this process.
+//! per route pattern, the connection pool's usage, and the show cache's size and lookups. Kept in
+//! memory by this process.
 //!
 //! **Bounded labels.** A request is labelled by its route's pattern (`/v1/shows/{key}`, never
 //! the raw path), a path no route matched by the one label `unmatched`, and its method by its
@@ -25,6 +26,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::{App, HttpRequest, HttpResponse, ResponseError, get, web};
 
+use crate::cache::CacheStats;
 use crate::error::ApiError;
 
 use crate::state::AppState;
@@ -122,8 +124,9 @@ impl Metrics {
         latency.sum += seconds;
     }
 
-    /// The Prometheus text exposition of everything observed, plus the pool's state.
-    pub fn render(&self, pool: &theset_database::DbPool) -> String {
+    /// The Prometheus text exposition of everything observed, plus the pool's and the cache's
+    /// state.
+    pub fn render(&self, pool: &theset_database::DbPool, cache: &CacheStats) -> String {
         let mut out = String::new();
         let series = self
             .series
@@ -185,8 +188,44 @@ impl Metrics {
         out.push_str("# HELP theset_db_pool_waiting Requests waiting for a pooled connection.\n");
         out.push_str("# TYPE theset_db_pool_waiting gauge\n");
         let _ = writeln!(out, "theset_db_pool_waiting {}", status.waiting);
+        cache_metrics(&mut out, cache);
         out
     }
+}
+
+/// The show cache (`crate::cache`): what it holds against its bound, and how reads went.
+fn cache_metrics(out: &mut String, cache: &CacheStats) {
+    out.push_str("# HELP theset_show_cache_entries Entries held in memory, by kind; max: SHOW_CACHE_MAX_ENTRIES (0: off).\n");
+    out.push_str("# TYPE theset_show_cache_entries gauge\n");
+    for (kind, value) in [
+        ("page", cache.pages),
+        ("trending", cache.trending),
+        ("max", cache.max_pages),
+    ] {
+        let _ = writeln!(out, "theset_show_cache_entries{{kind=\"{kind}\"}} {value}");
+    }
+    out.push_str("# HELP theset_show_cache_bytes Bytes of the bodies held.\n");
+    out.push_str("# TYPE theset_show_cache_bytes gauge\n");
+    let _ = writeln!(out, "theset_show_cache_bytes {}", cache.bytes);
+    out.push_str("# HELP theset_show_cache_lookups_total Show page and trending reads: from memory (hit), from the database (miss), from the database while the realtime listener cannot vouch for memory (bypass).\n");
+    out.push_str("# TYPE theset_show_cache_lookups_total counter\n");
+    for (result, value) in [
+        ("hit", cache.hits),
+        ("miss", cache.misses),
+        ("bypass", cache.bypasses),
+    ] {
+        let _ = writeln!(
+            out,
+            "theset_show_cache_lookups_total{{result=\"{result}\"}} {value}"
+        );
+    }
+    out.push_str("# HELP theset_show_cache_invalidations_total Entries dropped because their show changed.\n");
+    out.push_str("# TYPE theset_show_cache_invalidations_total counter\n");
+    let _ = writeln!(
+        out,
+        "theset_show_cache_invalidations_total {}",
+        cache.invalidations
+    );
 }
 
 fn escape(label: &str) -> String {
@@ -240,7 +279,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn exposition(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.pool))
+        .body(state.metrics.render(&state.pool, &state.cache.stats()))
 }
 
 fn refused(error: &ApiError) -> HttpResponse {
@@ -308,7 +347,13 @@ mod tests {
         recorded.observe("GET", "/v1/shows/{key}", 404, Duration::from_millis(30));
         let config =
             theset_database::DatabaseConfig::from_url("postgres://x@127.0.0.1:1/x").unwrap();
-        let text = recorded.render(&config.build_pool().unwrap());
+        let cache = CacheStats {
+            pages: 3,
+            max_pages: 4096,
+            bytes: 1200,
+            ..CacheStats::default()
+        };
+        let text = recorded.render(&config.build_pool().unwrap(), &cache);
         assert!(text.contains(
             "theset_http_requests_total{method=\"GET\",route=\"/v1/shows/{key}\",status=\"404\"} 1"
         ));
@@ -318,6 +363,9 @@ mod tests {
             "theset_http_request_duration_seconds_count{method=\"GET\",route=\"/v1/shows/{key}\"} 2"
         ));
         assert!(text.contains("theset_db_pool_connections{state=\"max\"}"));
+        assert!(text.contains("theset_show_cache_entries{kind=\"page\"} 3"));
+        assert!(text.contains("theset_show_cache_entries{kind=\"max\"} 4096"));
+        assert!(text.contains("theset_show_cache_bytes 1200"));
     }
 
     #[test]

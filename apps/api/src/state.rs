@@ -1,4 +1,4 @@
-//! What every handler shares: the pool, the token verifier, the vote limiter.
+//! What every handler shares: the pool, the token verifier, the vote limiter, the show cache.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,6 +7,7 @@ use theset_database::{DatabaseConfig, DbPool, PooledConnection};
 use theset_realtime::Realtime;
 
 use crate::auth::JwtVerifier;
+use crate::cache::ShowCache;
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The process's realtime listener and fan-out; `None` when switched off.
     pub realtime: Option<Realtime>,
+    /// Show pages and trending lists in memory, kept exact by the realtime listener (off with it).
+    pub cache: Arc<ShowCache>,
     /// Idle event streams get a heartbeat comment this often.
     pub sse_heartbeat: Duration,
     /// Open event streams: per client address, lifetimes, write timeouts.
@@ -74,6 +77,13 @@ impl AppState {
             None
         };
         let streams = crate::routes::events::Streams::new(&config.realtime, &db);
+        // Served only while the listener's reports are no older than its coalescing window: no
+        // page is staler than a live stream would be.
+        let cache = ShowCache::new(
+            config.realtime.show_cache_max_entries,
+            config.realtime.options.coalesce_window,
+            realtime.clone(),
+        );
         Ok(Self {
             pool,
             db,
@@ -88,6 +98,7 @@ impl AppState {
             // Who may read /metrics: off the API's bind unless METRICS_TOKEN is set.
             metrics: Arc::new(Metrics::new(config.metrics.token.clone())),
             realtime,
+            cache,
             sse_heartbeat: config.realtime.heartbeat,
             streams,
         })

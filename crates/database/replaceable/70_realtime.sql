@@ -1,21 +1,31 @@
--- Structural changes: NOTIFY the show they belong to. SECURITY DEFINER so the lookup of the
--- setlist's show works for any writer.
+-- Two kinds of notification on one channel, each naming a show:
+-- - 'show:<id>', structural changes: what realtime streams carry (their listener reads the show's
+--   state again and sends what differs);
+-- - 'page:<id>', every other change to what the show page (show_details) or a show card in the
+--   trending list shows: the show's own row (totals, trending score, prices, ...), its setlists'
+--   totals and import data, its songs' other columns, its line-up, its headliner, its venue, its
+--   songs' catalog rows. Streams ignore them; the API's page cache drops the show's page (and the
+--   trending list). Vote counts are neither: the vote log carries them (no NOTIFY on the vote path).
+-- The trigger functions take the kind as their argument (default 'show').
+
+-- SECURITY DEFINER so the lookup of the setlist's show works for any writer.
 CREATE FUNCTION realtime_notify_setlist_songs() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
+  kind text := coalesce(TG_ARGV[0], 'show');
   target_show uuid;
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     SELECT show_id INTO target_show FROM setlists WHERE id = OLD.setlist_id;
     IF target_show IS NOT NULL THEN
-      PERFORM pg_notify('theset_realtime', 'show:' || target_show);
+      PERFORM pg_notify('theset_realtime', kind || ':' || target_show);
     END IF;
   END IF;
   IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.setlist_id IS DISTINCT FROM OLD.setlist_id) THEN
     SELECT show_id INTO target_show FROM setlists WHERE id = NEW.setlist_id;
     IF target_show IS NOT NULL THEN
-      PERFORM pg_notify('theset_realtime', 'show:' || target_show);
+      PERFORM pg_notify('theset_realtime', kind || ':' || target_show);
     END IF;
   END IF;
   RETURN NULL;
@@ -35,29 +45,55 @@ CREATE TRIGGER setlist_songs_realtime_update AFTER UPDATE ON setlist_songs
                           NEW.play_time, NEW.encore, NEW.is_tape))
   EXECUTE FUNCTION realtime_notify_setlist_songs();
 
-CREATE FUNCTION realtime_notify_setlists() RETURNS trigger
+-- The rest of an update (cover and guest artists, set names, info; a rewrite of equal values,
+-- which still moves updated_at), but never the vote counter update: only the vote trigger moves
+-- vote_version, and the vote log carries what it changes.
+CREATE TRIGGER setlist_songs_page_update AFTER UPDATE ON setlist_songs
+  FOR EACH ROW
+  WHEN (OLD.vote_version = NEW.vote_version
+        AND (OLD.setlist_id, OLD.song_id, OLD.position, OLD.notes, OLD.is_played, OLD.play_time,
+             OLD.encore, OLD.is_tape)
+            IS NOT DISTINCT FROM (NEW.setlist_id, NEW.song_id, NEW.position, NEW.notes,
+                                  NEW.is_played, NEW.play_time, NEW.encore, NEW.is_tape))
+  EXECUTE FUNCTION realtime_notify_setlist_songs('page');
+
+-- Rows that name their show (setlists, show_artists).
+CREATE FUNCTION realtime_notify_show_rows() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
+DECLARE
+  kind text := coalesce(TG_ARGV[0], 'show');
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    PERFORM pg_notify('theset_realtime', 'show:' || OLD.show_id);
+    PERFORM pg_notify('theset_realtime', kind || ':' || OLD.show_id);
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    PERFORM pg_notify('theset_realtime', 'show:' || NEW.show_id);
+    PERFORM pg_notify('theset_realtime', kind || ':' || NEW.show_id);
   END IF;
   RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER setlists_realtime AFTER INSERT OR DELETE ON setlists
-  FOR EACH ROW EXECUTE FUNCTION realtime_notify_setlists();
+  FOR EACH ROW EXECUTE FUNCTION realtime_notify_show_rows();
 
 -- Not total_votes: refresh_vote_totals() folds it every few seconds and it is not streamed.
 CREATE TRIGGER setlists_realtime_update AFTER UPDATE ON setlists
   FOR EACH ROW
   WHEN ((OLD.show_id, OLD.type, OLD.name, OLD.order_index, OLD.is_locked)
         IS DISTINCT FROM (NEW.show_id, NEW.type, NEW.name, NEW.order_index, NEW.is_locked))
-  EXECUTE FUNCTION realtime_notify_setlists();
+  EXECUTE FUNCTION realtime_notify_show_rows();
+
+-- ... but the page shows total_votes (the fold) and the rest; fans' own predictions are not on it.
+CREATE TRIGGER setlists_page_update AFTER UPDATE ON setlists
+  FOR EACH ROW
+  WHEN ((OLD.owner_id IS NULL OR NEW.owner_id IS NULL)
+        AND (OLD.show_id, OLD.type, OLD.name, OLD.order_index, OLD.is_locked)
+            IS NOT DISTINCT FROM (NEW.show_id, NEW.type, NEW.name, NEW.order_index, NEW.is_locked))
+  EXECUTE FUNCTION realtime_notify_show_rows('page');
+
+CREATE TRIGGER show_artists_page AFTER INSERT OR UPDATE OR DELETE ON show_artists
+  FOR EACH ROW EXECUTE FUNCTION realtime_notify_show_rows('page');
 
 -- Scoring replaces a show's prediction_scores in a few statements (thousands of rows at a big
 -- show): one notification per show and statement, from the transition table, not one per row.
@@ -128,7 +164,8 @@ CREATE FUNCTION realtime_notify_shows() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-  PERFORM pg_notify('theset_realtime', 'show:' || OLD.id);
+  PERFORM pg_notify('theset_realtime', coalesce(TG_ARGV[0], 'show') || ':'
+                    || CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
   RETURN NULL;
 END
 $$;
@@ -142,6 +179,55 @@ CREATE TRIGGER shows_realtime_update AFTER UPDATE ON shows
   WHEN ((OLD.name, OLD.slug, OLD.status, OLD.starts_at)
         IS DISTINCT FROM (NEW.name, NEW.slug, NEW.status, NEW.starts_at))
   EXECUTE FUNCTION realtime_notify_shows();
+
+-- ... but they are on the page and its card (the worker's fold and trending recompute, imports);
+-- a new show may enter the trending list.
+CREATE TRIGGER shows_page_insert AFTER INSERT ON shows
+  FOR EACH ROW EXECUTE FUNCTION realtime_notify_shows('page');
+
+CREATE TRIGGER shows_page_update AFTER UPDATE ON shows
+  FOR EACH ROW
+  WHEN ((OLD.name, OLD.slug, OLD.status, OLD.starts_at)
+        IS NOT DISTINCT FROM (NEW.name, NEW.slug, NEW.status, NEW.starts_at))
+  EXECUTE FUNCTION realtime_notify_shows('page');
+
+-- Catalog rows shown on show pages and cards: an artist (headliner or on the line-up), a venue, a
+-- song on a crowd or actual setlist. Every show showing one is notified, once per statement from
+-- the transition table (the trending recompute rewrites many artists in one statement). Deletes
+-- need nothing: they reach the shows through their foreign keys (cascades, SET NULL).
+CREATE FUNCTION realtime_notify_catalog() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'artists' THEN
+    PERFORM pg_notify('theset_realtime', 'page:' || p.show_id)
+    FROM (SELECT s.id AS show_id FROM shows s WHERE s.headliner_artist_id IN (SELECT id FROM changed)
+          UNION
+          SELECT sa.show_id FROM show_artists sa WHERE sa.artist_id IN (SELECT id FROM changed)) p;
+  ELSIF TG_TABLE_NAME = 'venues' THEN
+    PERFORM pg_notify('theset_realtime', 'page:' || s.id)
+    FROM shows s WHERE s.venue_id IN (SELECT id FROM changed);
+  ELSE
+    PERFORM pg_notify('theset_realtime', 'page:' || p.show_id)
+    FROM (SELECT DISTINCT sl.show_id
+          FROM setlist_songs ss JOIN setlists sl ON sl.id = ss.setlist_id
+          WHERE ss.song_id IN (SELECT id FROM changed) AND sl.owner_id IS NULL) p;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER artists_page_update AFTER UPDATE ON artists
+  REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_catalog();
+
+CREATE TRIGGER venues_page_update AFTER UPDATE ON venues
+  REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_catalog();
+
+CREATE TRIGGER songs_page_update AFTER UPDATE ON songs
+  REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_catalog();
 
 -- The current counts of the songs whose counts changed in transactions at or after since_xid
 -- (NULL: none), limited to the given shows and songs (both NULL: every song, which the listener

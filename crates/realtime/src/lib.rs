@@ -18,6 +18,9 @@
 //!   `client_buffer` updates behind gets a `resync` instead of the backlog, and recent updates are
 //!   kept for `Last-Event-ID` replay.
 //!
+//! - A [`ShowWatcher`] (the API's show page cache) is told which shows changed, by whichever writer, and
+//!   whether the listener sees every change at all ([`Realtime::watch_shows`]).
+//!
 //! Streams reveal only what the listener's role may read: the API's listener connects as
 //! `theset_api`, with no caller, so Row Level Security shows it the public catalog (shows,
 //! setlists, setlist songs and songs are public; votes are not, and only counts are sent).
@@ -26,8 +29,8 @@ mod events;
 mod hub;
 mod listener;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -40,6 +43,7 @@ pub use hub::Subscription;
 pub use listener::APPLICATION_NAME;
 
 use hub::{Hub, ShowKind, SongKind};
+use listener::Watch;
 use theset_database::DatabaseConfig;
 use theset_database::error::Result;
 use theset_database::ids::{SetlistSongId, ShowId};
@@ -48,6 +52,41 @@ use theset_database::ids::{SetlistSongId, ShowId};
 pub type SetlistUpdates = Subscription<ShowEvent>;
 /// A setlist song's stream: [`SongEvent`]s.
 pub type VoteUpdates = Subscription<SongEvent>;
+
+/// Told by the listener which shows changed, for a cache of what PostgreSQL says about them (the
+/// API's show pages). Set with [`Realtime::watch_shows`]. The listener calls it on its own thread,
+/// so each call must be short, and holds it weakly (it never keeps the watcher alive).
+///
+/// The contract: between [`ShowWatcher::watching`] with a generation and the next
+/// [`ShowWatcher::blind`] (or a new generation), every change committed by any writer to a show,
+/// its setlists, songs, line-up, venue or headliner is reported to [`ShowWatcher::changed`]
+/// after its commit; `as_of` says how far the reports have come.
+pub trait ShowWatcher: Send + Sync {
+    /// Whether changes must reach the watcher now (it holds entries, or is about to): the
+    /// listener then connects and reads the vote log every `poll_interval`, even with no stream
+    /// open.
+    fn wants_changes(&self) -> bool;
+    /// Every change committed before `as_of` has been reported, and every later one will be,
+    /// under `generation`. A new generation follows a time when changes may have gone unreported
+    /// (a reconnection, a listener that stopped watching): whatever was held from before is void.
+    fn watching(&self, generation: u64, as_of: Instant);
+    /// From now on changes may go unreported (the connection dropped, the listener stopped
+    /// watching or is shutting down), until `watching` with a new generation.
+    fn blind(&self);
+    /// These shows changed (committed), as `change` says.
+    fn changed(&self, shows: &[ShowId], change: ShowChange);
+}
+
+/// What changed about a show, for a [`ShowWatcher`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowChange {
+    /// Counts of songs on its setlists (read from the vote log).
+    Votes,
+    /// Anything else: a structural change (`show:<id>`, what streams carry) or another change to
+    /// its page (`page:<id>`: the show's own row, its setlists' totals, its headliner, line-up,
+    /// venue or songs), both notified by the schema's triggers.
+    Rows,
+}
 
 /// Tuning of the listener and the fan-out.
 #[derive(Debug, Clone)]
@@ -120,6 +159,7 @@ pub struct Realtime {
 #[derive(Debug)]
 struct Inner {
     hub: Arc<Hub>,
+    watch: Arc<Watch>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -134,17 +174,38 @@ impl Realtime {
     /// API's role so that RLS applies) when the first stream is opened.
     pub fn start(config: DatabaseConfig, options: RealtimeOptions) -> std::io::Result<Self> {
         let hub = Arc::new(Hub::new(options));
+        let watch = Arc::new(Watch::default());
         let (shutdown, stop) = watch::channel(false);
-        let listener_hub = hub.clone();
+        let (listener_hub, listener_watch) = (hub.clone(), watch.clone());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         std::thread::Builder::new()
             .name("theset-realtime".into())
-            .spawn(move || runtime.block_on(listener::run(listener_hub, config, stop)))?;
+            .spawn(move || {
+                runtime.block_on(listener::run(listener_hub, listener_watch, config, stop));
+            })?;
         Ok(Self {
-            inner: Arc::new(Inner { hub, shutdown }),
+            inner: Arc::new(Inner {
+                hub,
+                watch,
+                shutdown,
+            }),
         })
+    }
+
+    /// Reports every show's changes to `watcher` from now on (see [`ShowWatcher`]). One watcher
+    /// per process: `false` (and nothing changes) when one is set already.
+    pub fn watch_shows(&self, watcher: Weak<dyn ShowWatcher>) -> bool {
+        let set = self.inner.watch.set(watcher);
+        self.wake_listener();
+        set
+    }
+
+    /// Wakes the listener to look again at what is wanted: a [`ShowWatcher`] that starts wanting
+    /// changes calls it, so an idle listener connects.
+    pub fn wake_listener(&self) {
+        self.inner.hub.wake.notify_one();
     }
 
     /// The show's setlists, live (design card: `subscribeToSetlistUpdates`): a snapshot, then

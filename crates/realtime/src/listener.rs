@@ -1,11 +1,13 @@
 //! The one database listener of a process: its own connection (outside any pool), `LISTEN
 //! theset_realtime` for structural changes, and a short tick reading the vote log while anyone
-//! follows a show or song. It runs on its own thread, reconnects with backoff, and resyncs every
-//! topic after a reconnection.
+//! follows a show or song, or a [`ShowWatcher`] wants changes. It runs on its own thread,
+//! reconnects with backoff, and resyncs every topic after a reconnection (and starts the watcher
+//! over: a new generation).
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use diesel_async::AsyncPgConnection;
@@ -15,6 +17,7 @@ use uuid::Uuid;
 
 use crate::events::{ResyncReason, ShowEvent, ShowState, SongEvent, SongVotes};
 use crate::hub::{Hub, ShowKind, SongKind, Topic};
+use crate::{ShowChange, ShowWatcher};
 use theset_database::DatabaseConfig;
 use theset_database::ids::{SetlistSongId, ShowId};
 use theset_database::live;
@@ -40,38 +43,91 @@ fn failed(what: &str, error: impl std::fmt::Display) -> Failure {
     format!("{what}: {error}")
 }
 
+/// The process's [`ShowWatcher`], if any, and the generations the listener gives it.
+#[derive(Default)]
+pub(crate) struct Watch {
+    watcher: OnceLock<Weak<dyn ShowWatcher>>,
+    generation: AtomicU64,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch")
+            .field("generation", &self.generation.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Watch {
+    /// `false` when a watcher is set already.
+    pub(crate) fn set(&self, watcher: Weak<dyn ShowWatcher>) -> bool {
+        self.watcher.set(watcher).is_ok()
+    }
+
+    fn get(&self) -> Option<Arc<dyn ShowWatcher>> {
+        self.watcher.get().and_then(Weak::upgrade)
+    }
+
+    fn wanted(&self) -> bool {
+        self.get().is_some_and(|w| w.wants_changes())
+    }
+
+    fn blind(&self) {
+        if let Some(watcher) = self.get() {
+            watcher.blind();
+        }
+    }
+
+    /// A generation no earlier watching had (they only grow, across sessions).
+    fn next_generation(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
 /// Runs the listener until `shutdown` changes (or its sender goes), then ends every stream.
 pub(crate) async fn run(
     hub: Arc<Hub>,
+    watch: Arc<Watch>,
     config: DatabaseConfig,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let config = config.with_application_name(APPLICATION_NAME);
     let mut backoff = hub.options.reconnect_min;
+    let stop = |hub: &Hub, watch: &Watch| {
+        watch.blind();
+        hub.close_all();
+    };
     loop {
         // Nothing to follow: no connection needed yet.
-        while hub.is_empty() {
+        while hub.is_empty() && !watch.wanted() {
             tokio::select! {
                 () = hub.wake.notified() => {}
-                _ = shutdown.changed() => return hub.close_all(),
+                _ = shutdown.changed() => return stop(&hub, &watch),
             }
         }
-        match Session::open(&hub, &config).await {
+        let session = Session::open(&hub, &watch, &config).await;
+        match session {
             Ok(mut session) => {
                 backoff = hub.options.reconnect_min;
                 tracing::info!("realtime listener connected");
-                match session.run(&mut shutdown).await {
-                    Ok(()) => return hub.close_all(),
+                let ended = session.run(&mut shutdown).await;
+                // Whatever happens next, changes from now until a new generation go unseen.
+                watch.blind();
+                match ended {
+                    Ok(()) => return stop(&hub, &watch),
                     Err(e) => tracing::warn!(error = %e, "realtime listener lost its connection"),
                 }
             }
-            Err(e) => tracing::warn!(error = %e, ?backoff, "realtime listener cannot connect"),
+            Err(e) => {
+                watch.blind();
+                tracing::warn!(error = %e, ?backoff, "realtime listener cannot connect");
+            }
         }
         // Jitter, so the listeners of many processes do not reconnect in step.
         let jitter = Duration::from_millis(u64::from(Uuid::new_v4().as_bytes()[0]));
         tokio::select! {
             () = tokio::time::sleep(backoff + jitter.min(backoff / 2)) => {}
-            _ = shutdown.changed() => return hub.close_all(),
+            _ = shutdown.changed() => return stop(&hub, &watch),
         }
         backoff = (backoff * 2).min(hub.options.reconnect_max);
     }
@@ -87,9 +143,12 @@ enum Wake {
 /// One connection's worth of listening.
 struct Session<'h> {
     hub: &'h Arc<Hub>,
+    watch: &'h Watch,
     conn: AsyncPgConnection,
     /// Read the vote log from here next time (`None`: nothing followed since the last read).
     horizon: Option<i64>,
+    /// The watcher's generation while a horizon is held (every change is then reported).
+    generation: Option<u64>,
     last_poll: Instant,
     /// When idle topics were last looked at (once a second, not every tick).
     last_evict: Instant,
@@ -99,15 +158,21 @@ struct Session<'h> {
 }
 
 impl<'h> Session<'h> {
-    async fn open(hub: &'h Arc<Hub>, config: &DatabaseConfig) -> Result<Session<'h>, Failure> {
+    async fn open(
+        hub: &'h Arc<Hub>,
+        watch: &'h Watch,
+        config: &DatabaseConfig,
+    ) -> Result<Session<'h>, Failure> {
         let conn = config
             .connect()
             .await
             .map_err(|e| failed("connecting", e))?;
         let mut session = Session {
             hub,
+            watch,
             conn,
             horizon: None,
+            generation: None,
             last_poll: Instant::now(),
             last_evict: Instant::now(),
             show_votes: HashMap::new(),
@@ -125,18 +190,13 @@ impl<'h> Session<'h> {
             live::server_started_at(&mut session.conn),
         )
         .await?;
-        hub.server_started.store(
-            u64::try_from(started).unwrap_or_default(),
-            std::sync::atomic::Ordering::SeqCst,
-        );
+        hub.server_started
+            .store(u64::try_from(started).unwrap_or_default(), Ordering::SeqCst);
         // Ids of the previous connection cannot be resumed from memory: changes may have been
         // missed since (the vote log still resumes them).
         hub.new_epoch();
         // The horizon before the states: whatever those states miss is read from the log next.
-        let horizon = session.read_horizon().await?;
-        session.horizon = Some(horizon);
-        hub.horizon
-            .store(horizon, std::sync::atomic::Ordering::SeqCst);
+        session.ensure_horizon().await?;
         let shows: Vec<ShowId> = hub.topics::<ShowKind>().iter().map(|t| t.key).collect();
         let songs: Vec<SetlistSongId> = hub.topics::<SongKind>().iter().map(|t| t.key).collect();
         session
@@ -152,7 +212,7 @@ impl<'h> Session<'h> {
         let interval = self.hub.options.poll_interval;
         let mut next_tick = Instant::now() + interval;
         loop {
-            let following = !self.hub.is_empty();
+            let following = !self.hub.is_empty() || self.watch.wanted();
             let wake = {
                 let mut notes = std::pin::pin!(self.conn.notifications_stream());
                 let tick = tokio::time::sleep_until(next_tick.into());
@@ -168,21 +228,28 @@ impl<'h> Session<'h> {
                     () = tick, if following => Wake::Tick,
                 }
             };
+            // Structural changes (streams read these shows again) and other changes to show pages
+            // (only the watcher hears of those).
             let mut dirty = HashSet::new();
+            let mut pages = HashSet::new();
+            // When the vote log read of this tick began, if it read.
+            let mut read_at = None;
             match wake {
                 Wake::Stop => return Ok(()),
                 Wake::Notified(payload) => {
-                    dirty.extend(parse_note(&payload));
-                    // Take every notification already here in one go.
-                    let mut notes = std::pin::pin!(self.conn.notifications_stream());
-                    while let Some(Some(Ok(note))) = notes.next().now_or_never() {
-                        dirty.extend(parse_note(&note.payload));
-                    }
+                    sort_note(&payload, &mut dirty, &mut pages);
+                    self.take_notes(&mut dirty, &mut pages);
                 }
                 Wake::Topics => {}
                 Wake::Tick => {
                     next_tick = Instant::now() + interval;
-                    self.poll_votes().await?;
+                    let started = Instant::now();
+                    if self.poll_votes().await? {
+                        read_at = Some(started);
+                    }
+                    // Notifications of commits before the read came before its reply: they go
+                    // to the watcher with it, so `read_at` holds for both kinds of change.
+                    self.take_notes(&mut dirty, &mut pages);
                     let (unknown, next_due) = self.flush_votes();
                     dirty.extend(unknown);
                     // Held changes go out when their window closes, not at the first tick after.
@@ -195,17 +262,31 @@ impl<'h> Session<'h> {
                         self.hub.evict_idle::<ShowKind>(now);
                         self.hub.evict_idle::<SongKind>(now);
                     }
-                    if self.hub.is_empty() {
-                        // Nothing followed: the next topic starts from a fresh horizon.
+                    if self.hub.is_empty() && !self.watch.wanted() {
+                        // Nothing followed: the next topic (or the watcher) starts from a fresh
+                        // horizon, and a new generation.
                         self.horizon = None;
+                        self.generation = None;
+                        self.watch.blind();
                     }
                 }
             }
-            if self
-                .hub
-                .created
-                .swap(false, std::sync::atomic::Ordering::SeqCst)
+            if let Some(generation) = self.generation
+                && let Some(watcher) = self.watch.get()
             {
+                let changed: Vec<ShowId> = dirty.union(&pages).copied().collect();
+                if !changed.is_empty() {
+                    watcher.changed(&changed, ShowChange::Rows);
+                }
+                if let Some(at) = read_at {
+                    watcher.watching(generation, at);
+                }
+            }
+            // A watcher that started wanting changes (it woke the listener) gets a generation now.
+            if self.watch.wanted() {
+                self.ensure_horizon().await?;
+            }
+            if self.hub.created.swap(false, Ordering::SeqCst) {
                 self.load_pending().await?;
             }
             self.answer_resumes().await?;
@@ -226,6 +307,33 @@ impl<'h> Session<'h> {
         Ok(changes.horizon)
     }
 
+    /// Reads a horizon when none is held: from it on, every vote is read from the log (and,
+    /// LISTENing already, every other change is notified), so the watcher gets a new generation.
+    async fn ensure_horizon(&mut self) -> Result<(), Failure> {
+        if self.horizon.is_some() {
+            return Ok(());
+        }
+        let as_of = Instant::now();
+        let horizon = self.read_horizon().await?;
+        self.horizon = Some(horizon);
+        self.hub.horizon.store(horizon, Ordering::SeqCst);
+        self.last_poll = Instant::now();
+        let generation = self.watch.next_generation();
+        self.generation = Some(generation);
+        if let Some(watcher) = self.watch.get() {
+            watcher.watching(generation, as_of);
+        }
+        Ok(())
+    }
+
+    /// Every notification already received, sorted as [`sort_note`] does.
+    fn take_notes(&mut self, dirty: &mut HashSet<ShowId>, pages: &mut HashSet<ShowId>) {
+        let mut notes = std::pin::pin!(self.conn.notifications_stream());
+        while let Some(Some(Ok(note))) = notes.next().now_or_never() {
+            sort_note(&note.payload, dirty, pages);
+        }
+    }
+
     /// First states for topics that wait for one.
     async fn load_pending(&mut self) -> Result<(), Failure> {
         let shows: Vec<ShowId> = (self.hub.topics::<ShowKind>().iter())
@@ -239,14 +347,7 @@ impl<'h> Session<'h> {
         if shows.is_empty() && songs.is_empty() {
             return Ok(());
         }
-        if self.horizon.is_none() {
-            let horizon = self.read_horizon().await?;
-            self.horizon = Some(horizon);
-            self.hub
-                .horizon
-                .store(horizon, std::sync::atomic::Ordering::SeqCst);
-            self.last_poll = Instant::now();
-        }
+        self.ensure_horizon().await?;
         self.reload_shows(&shows, ResyncReason::Reconnected).await?;
         self.reload_songs(&songs, ResyncReason::Reconnected).await
     }
@@ -374,10 +475,11 @@ impl<'h> Session<'h> {
         Ok(())
     }
 
-    /// Reads the counts that changed since the horizon, for followed shows and songs.
-    async fn poll_votes(&mut self) -> Result<(), Failure> {
+    /// Reads the counts that changed since the horizon, for followed shows and songs, and tells
+    /// the watcher which shows they were on. `false` when no horizon is held (nothing read).
+    async fn poll_votes(&mut self) -> Result<bool, Failure> {
         let Some(since) = self.horizon else {
-            return Ok(());
+            return Ok(false);
         };
         let gap = self.last_poll.elapsed();
         if gap > self.hub.options.log_retention / 2 {
@@ -394,6 +496,14 @@ impl<'h> Session<'h> {
         .await?;
         self.last_poll = Instant::now();
         self.horizon = Some(changes.horizon);
+        if self.generation.is_some()
+            && let Some(watcher) = self.watch.get()
+        {
+            let shows: HashSet<ShowId> = changes.songs.iter().map(|v| v.show_id).collect();
+            if !shows.is_empty() {
+                watcher.changed(&shows.into_iter().collect::<Vec<_>>(), ShowChange::Votes);
+            }
+        }
         for votes in changes.songs {
             let newer = |held: &SongVotes| held.version < votes.version;
             if let Some(topic) = self.hub.topic::<ShowKind>(votes.show_id)
@@ -420,10 +530,8 @@ impl<'h> Session<'h> {
         }
         // After the held marks: an id issued from here on names this horizon only for topics
         // holding nothing older.
-        self.hub
-            .horizon
-            .store(changes.horizon, std::sync::atomic::Ordering::SeqCst);
-        Ok(())
+        self.hub.horizon.store(changes.horizon, Ordering::SeqCst);
+        Ok(true)
     }
 
     /// Sends held vote changes of every topic whose coalescing window has passed: each song at most
@@ -600,6 +708,14 @@ impl<'h> Session<'h> {
     }
 }
 
-fn parse_note(payload: &str) -> Option<ShowId> {
-    payload.strip_prefix("show:")?.parse().ok()
+/// A notification's show: `show:<id>` (a structural change: streams read the show again, and the
+/// watcher hears of it) into `dirty`, `page:<id>` (another change to the show's page, for the
+/// watcher alone) into `pages`. Anything else is ignored.
+fn sort_note(payload: &str, dirty: &mut HashSet<ShowId>, pages: &mut HashSet<ShowId>) {
+    let (into, id) = match payload.split_once(':') {
+        Some(("show", id)) => (dirty, id),
+        Some(("page", id)) => (pages, id),
+        _ => return,
+    };
+    into.extend(id.parse::<ShowId>().ok());
 }

@@ -1,10 +1,12 @@
-//! The artist directory, an artist's page, shows and catalog. Public.
+//! The artist directory, an artist's page, shows and catalog. Public; the lists carry an `ETag`
+//! and answer `If-None-Match` with 304.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use theset_database::Key;
 use theset_database::models::{Artist, Show, ShowTimeline, ShowsOf, Song};
 
+use crate::cache::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query};
 use crate::state::AppState;
@@ -20,11 +22,12 @@ pub struct PageParams {
 #[utoipa::path(
     operation_id = "artists_list",
     tag = "artists",
-    params(PageParams),
-    responses((status = 200, description = "A page of artists by name", body = theset_database::Page<Artist>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(PageParams, ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer: 304 while it is current")),
+    responses((status = 200, description = "A page of artists by name", body = theset_database::Page<Artist>, headers(("ETag" = String, description = "Strong tag of the content"))), (status = 304, description = "Not modified: the tag of `If-None-Match` is current", headers(("ETag" = String, description = "Strong tag of the content"))), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -32,7 +35,7 @@ pub async fn list(
     let cursor = extract::cursor(params.cursor.as_deref())?;
     let mut conn = state.conn().await?;
     let page = Artist::list(&mut conn, cursor.as_ref(), limit).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(Body::json(&page)?.respond(&req))
 }
 
 /// An artist by slug or id, with statistics.
@@ -74,11 +77,12 @@ pub struct ShowsParams {
 #[utoipa::path(
     operation_id = "artists_shows",
     tag = "artists",
-    params(("key" = String, Path, description = "Slug or UUID"), ShowsParams),
-    responses((status = 200, description = "A page of the artist's shows", body = theset_database::Page<theset_database::models::ShowCard>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(("key" = String, Path, description = "Slug or UUID"), ShowsParams, ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer: 304 while it is current")),
+    responses((status = 200, description = "A page of the artist's shows", body = theset_database::Page<theset_database::models::ShowCard>, headers(("ETag" = String, description = "Strong tag of the content"))), (status = 304, description = "Not modified: the tag of `If-None-Match` is current", headers(("ETag" = String, description = "Strong tag of the content"))), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists/{key}/shows")]
 pub async fn shows(
+    req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
     Query(params): Query<ShowsParams>,
@@ -107,18 +111,19 @@ pub async fn shows(
         limit,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(Body::json(&page)?.respond(&req))
 }
 
 /// The artist's catalog by title.
 #[utoipa::path(
     operation_id = "artists_songs",
     tag = "artists",
-    params(("key" = String, Path, description = "Slug or UUID"), PageParams),
-    responses((status = 200, description = "A page of the artist's catalog", body = theset_database::Page<Song>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(("key" = String, Path, description = "Slug or UUID"), PageParams, ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer: 304 while it is current")),
+    responses((status = 200, description = "A page of the artist's catalog", body = theset_database::Page<Song>, headers(("ETag" = String, description = "Strong tag of the content"))), (status = 304, description = "Not modified: the tag of `If-None-Match` is current", headers(("ETag" = String, description = "Strong tag of the content"))), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists/{key}/songs")]
 pub async fn songs(
+    req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
     Query(params): Query<PageParams>,
@@ -130,5 +135,5 @@ pub async fn songs(
         .await
         .map_err(|e| ApiError::from_db_subject(e.into(), "artist"))?;
     let page = Song::catalog(&mut conn, artist.id, cursor.as_ref(), limit).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(Body::json(&page)?.respond(&req))
 }

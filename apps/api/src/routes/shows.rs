@@ -1,13 +1,15 @@
 //! Shows: trending, nearby, one show's page, the caller's votes on it, and its status
-//! (moderators).
+//! (moderators). The page and trending come from the show cache (`crate::cache`) when it holds
+//! them; public reads carry an `ETag` and answer `If-None-Match` with 304.
 
-use actix_web::{HttpResponse, get, patch, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use theset_database::models::{NearbyOrder, NearbyShows, Show, ShowUpdate, Vote};
 use theset_database::{Key, ShowStatus};
 
 use crate::auth::Caller;
+use crate::cache::Body;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Json, Query};
@@ -25,18 +27,21 @@ pub struct TrendingParams {
 #[utoipa::path(
     operation_id = "shows_trending",
     tag = "shows",
-    params(TrendingParams),
-    responses((status = 200, description = "Upcoming shows by trending score", body = Vec<theset_database::models::ShowCard>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(TrendingParams, ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer: 304 while it is current")),
+    responses((status = 200, description = "Upcoming shows by trending score", body = Vec<theset_database::models::ShowCard>, headers(("ETag" = String, description = "Strong tag of the content"))), (status = 304, description = "Not modified: the tag of `If-None-Match` is current", headers(("ETag" = String, description = "Strong tag of the content"))), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/shows/trending")]
 pub async fn trending(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<TrendingParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = extract::limit(params.limit)?;
-    let mut conn = state.conn().await?;
-    let shows = Show::trending(&mut conn, limit).await?;
-    Ok(HttpResponse::Ok().json(shows))
+    let read = async {
+        let mut conn = state.conn().await?;
+        Body::json(&Show::trending(&mut conn, limit).await?)
+    };
+    Ok(state.cache.trending(limit, read).await?.respond(&req))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -61,11 +66,12 @@ pub struct NearbyParams {
 #[utoipa::path(
     operation_id = "shows_nearby",
     tag = "shows",
-    params(NearbyParams),
-    responses((status = 200, description = "Upcoming shows near the point, with distance_m", body = Vec<theset_database::models::NearbyShow>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(NearbyParams, ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer: 304 while it is current")),
+    responses((status = 200, description = "Upcoming shows near the point, with distance_m", body = Vec<theset_database::models::NearbyShow>, headers(("ETag" = String, description = "Strong tag of the content"))), (status = 304, description = "Not modified: the tag of `If-None-Match` is current", headers(("ETag" = String, description = "Strong tag of the content"))), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/shows/nearby")]
 pub async fn nearby(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<NearbyParams>,
 ) -> ApiResult<HttpResponse> {
@@ -89,30 +95,34 @@ pub async fn nearby(
         },
     )
     .await?;
-    Ok(HttpResponse::Ok().json(shows))
+    Ok(Body::json(&shows)?.respond(&req))
 }
 
 /// The whole show page: show, headliner, venue, line-up, setlists with songs (one statement).
 #[utoipa::path(
     operation_id = "shows_details",
     tag = "shows",
-    params(("key" = String, Path, description = "Slug or UUID")),
-    responses((status = 200, description = "The show with headliner, venue, line-up and setlists", body = theset_database::models::ShowDetails), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(("key" = String, Path, description = "Slug or UUID"), ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer: 304 while it is current")),
+    responses((status = 200, description = "The show with headliner, venue, line-up and setlists", body = theset_database::models::ShowDetails, headers(("ETag" = String, description = "Strong tag of the content"))), (status = 304, description = "Not modified: the tag of `If-None-Match` is current", headers(("ETag" = String, description = "Strong tag of the content"))), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/shows/{key}")]
 pub async fn details(
+    req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
+    let key = Key::parse(&key);
     // The document as PostgreSQL built it: parsing it into `ShowDetails` only to print it again
     // would be most of this route's own work (a test checks it reads back as `ShowDetails`).
-    let details = Show::details_json(&mut conn, &Key::parse(&key))
-        .await
-        .map_err(|e| ApiError::from_db_subject(e.into(), "show"))?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(details))
+    // Read with no caller: the page is the public one, the same for everyone, so one cached copy
+    // serves every reader (tests/api/cache.rs checks RLS still hides what it hides).
+    let read = async {
+        let mut conn = state.conn().await?;
+        Show::details_json(&mut conn, &key)
+            .await
+            .map_err(|e| ApiError::from_db_subject(e.into(), "show"))
+    };
+    Ok(state.cache.show_page(&key, read).await?.respond(&req))
 }
 
 /// The caller's votes on the songs of this show's predicted setlists.

@@ -1,10 +1,12 @@
-//! Venues: one by slug or id, and venues near a point. Public.
+//! Venues: one by slug or id, and venues near a point. Public; the list carries an `ETag` and
+//! answers `If-None-Match` with 304.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use theset_database::Key;
 use theset_database::models::Venue;
 
+use crate::cache::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query};
 use crate::state::AppState;
@@ -45,11 +47,12 @@ pub fn point_and_radius(lat: f64, lng: f64, radius_km: Option<f64>) -> Result<f6
 #[utoipa::path(
     operation_id = "venues_nearby",
     tag = "venues",
-    params(NearbyParams),
-    responses((status = 200, description = "Venues nearest first, with distance_m", body = Vec<theset_database::models::NearbyVenue>), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(NearbyParams, ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer: 304 while it is current")),
+    responses((status = 200, description = "Venues nearest first, with distance_m", body = Vec<theset_database::models::NearbyVenue>, headers(("ETag" = String, description = "Strong tag of the content"))), (status = 304, description = "Not modified: the tag of `If-None-Match` is current", headers(("ETag" = String, description = "Strong tag of the content"))), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/venues/nearby")]
 pub async fn nearby(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<NearbyParams>,
 ) -> ApiResult<HttpResponse> {
@@ -57,7 +60,7 @@ pub async fn nearby(
     let limit = extract::limit(params.limit)?;
     let mut conn = state.conn().await?;
     let venues = Venue::nearby(&mut conn, params.lat, params.lng, radius, limit).await?;
-    Ok(HttpResponse::Ok().json(venues))
+    Ok(Body::json(&venues)?.respond(&req))
 }
 
 #[utoipa::path(

@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod bad_text;
+mod cache;
 mod jwks;
 mod limits;
 mod metrics;

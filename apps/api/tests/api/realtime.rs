@@ -49,8 +49,11 @@ pub(crate) fn state(db: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> AppS
 pub(crate) fn http() -> reqwest::Client {
     // reqwest carries no crypto provider of its own (workspace Cargo.toml): ring, installed once.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // Per read, not per request: an event stream lives as long as a test needs it (a loaded CI
+    // machine took over a minute for the slow-reader test), but no read waits forever.
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(30))
         .build()
         .unwrap()
 }
