@@ -857,3 +857,34 @@ async fn topics_are_bounded_in_number_and_idle_ones_are_forgotten_first() {
     assert!(sub.is_ok(), "an idle topic makes room");
     assert!(realtime.topics() <= 4);
 }
+
+#[tokio::test]
+async fn each_update_is_encoded_once_for_every_stream_of_its_topic() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let sample = fixtures::show(&mut conn, 2).await;
+    let song = sample.setlist_songs[0].id;
+    let realtime = start(&db, options());
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let mut stream = realtime
+            .subscribe_to_setlist_updates(sample.show.id)
+            .await
+            .unwrap();
+        next(&mut stream).await;
+        streams.push(stream);
+    }
+    let fan = fixtures::user(&mut conn, UserRole::User).await;
+    vote(&mut conn, fan.id, song, "up").await;
+    let mut updates = Vec::new();
+    for stream in &mut streams {
+        updates.push(next(stream).await);
+    }
+    assert_eq!(votes_of(&updates[0])[0].upvotes, 1);
+    // One update, one frame: the same bytes (one allocation) for every stream.
+    let frame = updates[0].sse();
+    for update in &updates[1..] {
+        assert_eq!(update.id, updates[0].id);
+        assert_eq!(update.sse().as_ptr(), frame.as_ptr());
+    }
+}
