@@ -16,7 +16,7 @@ use theset_database::UserRole;
 use theset_database::testing::{TestDatabase, fixtures};
 
 use crate::common::*;
-use crate::realtime::{http, serve, sql, sql_vote};
+use crate::realtime::{http, kill_listener, serve, sql, sql_vote};
 
 /// The issue's bound on how stale a page may be after a commit, with the default realtime
 /// settings (25 ms ticks, 100 ms coalescing window).
@@ -363,15 +363,7 @@ async fn cache_starts_over_when_the_listener_reconnects() {
     // The listener's connection dies, and a change is made while it is away: its notification
     // reaches nobody. Meanwhile the page comes from the database, and after the reconnection
     // the cache has started over.
-    sql(
-        &mut conn,
-        &format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE application_name = '{}' AND datname = current_database()",
-            theset_realtime::APPLICATION_NAME
-        ),
-    )
-    .await;
+    kill_listener(&mut conn).await;
     sql(
         &mut conn,
         &format!(

@@ -152,6 +152,19 @@ pub(crate) async fn sql(conn: &mut AsyncPgConnection, statement: &str) {
     diesel::sql_query(statement).execute(conn).await.unwrap();
 }
 
+/// Kills the realtime listener's database connection (it reconnects on its own).
+pub(crate) async fn kill_listener(conn: &mut AsyncPgConnection) {
+    sql(
+        conn,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = '{}' AND datname = current_database()",
+            theset_realtime::APPLICATION_NAME
+        ),
+    )
+    .await;
+}
+
 pub(crate) async fn sql_vote(
     conn: &mut AsyncPgConnection,
     user: &User,
@@ -452,15 +465,7 @@ async fn the_listener_recovers_after_pg_terminate_backend() {
     let mut sse = Sse::open(&format!("{base}/v1/shows/{}/events", sample.show.id), None).await;
     sse.next().await;
 
-    sql(
-        &mut conn,
-        &format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE application_name = '{}' AND datname = current_database()",
-            theset_realtime::APPLICATION_NAME
-        ),
-    )
-    .await;
+    kill_listener(&mut conn).await;
     let event = sse.next().await;
     assert_eq!(event.name, "resync");
     assert_eq!(event.data["reason"], "reconnected");

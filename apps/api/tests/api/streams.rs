@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::realtime::{Sse, api_vote, http, serve, songs_of, sql, sql_vote, state};
+use crate::realtime::{Sse, api_vote, http, kill_listener, serve, songs_of, sql, sql_vote, state};
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use theset_database::UserRole;
@@ -315,15 +315,7 @@ async fn every_stream_ends_on_the_final_counts_when_the_listener_is_killed_under
     // Kill the listener's connection twice while the votes arrive.
     for _ in 0..2 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        sql(
-            &mut conn,
-            &format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE application_name = '{}' AND datname = current_database()",
-                theset_realtime::APPLICATION_NAME
-            ),
-        )
-        .await;
+        kill_listener(&mut conn).await;
     }
     voting.await.unwrap();
     #[derive(diesel::QueryableByName)]
