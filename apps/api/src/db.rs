@@ -23,6 +23,27 @@ use theset_database::{Claims, Error as DbError, transaction_as};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 
+/// Runs `work` on a pooled connection on the database threads ([`runtime`]). Spawned, so it
+/// also finishes (commits or rolls back) when the client goes away mid-request.
+pub async fn on_pool<R, F>(state: &AppState, work: F) -> ApiResult<R>
+where
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> BoxFuture<'c, ApiResult<R>> + Send + 'static,
+    R: Send + 'static,
+{
+    let pool = state.pool.clone();
+    state
+        .db
+        .spawn(async move {
+            let mut conn = pool.get().await?;
+            work(&mut conn).await
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "database work did not finish");
+            Err(ApiError::internal())
+        })
+}
+
 /// Runs `work` for a signed-in caller, with their `users` row (created on first sight).
 pub async fn as_user<R, F>(state: &AppState, caller: &Claims, work: F) -> ApiResult<R>
 where
@@ -31,15 +52,11 @@ where
         + 'static,
     R: Send + 'static,
 {
-    let pool = state.pool.clone();
     let claims = caller.clone();
-    // Spawned, so it also finishes (commits or rolls back) when the client goes away mid-request.
-    state
-        .db
-        .spawn(async move {
-            let mut conn = pool.get().await?;
+    on_pool(state, move |conn| {
+        Box::pin(async move {
             let caller = claims.clone();
-            transaction_as(&mut conn, Some(&caller), move |conn| {
+            transaction_as(conn, Some(&caller), move |conn| {
                 Box::pin(async move {
                     let user = ensure_user(conn, &claims).await?;
                     work(conn, user).await
@@ -47,11 +64,8 @@ where
             })
             .await
         })
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "database work did not finish");
-            Err(ApiError::internal())
-        })
+    })
+    .await
 }
 
 /// Runs `once`, one statement acting for the caller by their claims (`Vote::cast_as`), on a
@@ -73,19 +87,11 @@ where
         + 'static,
     R: Send + 'static,
 {
-    let pool = state.pool.clone();
     let claims = caller.clone();
-    let done = state
-        .db
-        .spawn(async move {
-            let mut conn = pool.get().await?;
-            once(&mut conn, &claims).await
-        })
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "database work did not finish");
-            Err(ApiError::internal())
-        })?;
+    let done = on_pool(state, move |conn| {
+        Box::pin(async move { once(conn, &claims).await })
+    })
+    .await?;
     match done {
         Some(done) => Ok(done),
         None => as_user(state, caller, slow).await,

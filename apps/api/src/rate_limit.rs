@@ -258,11 +258,8 @@ async fn fetch(
     let period =
         PgInterval::from_microseconds(i64::try_from(limits.window.as_micros()).unwrap_or(i64::MAX));
     let subject = subject.to_owned();
-    let pool = state.pool.clone();
-    state
-        .db
-        .spawn(async move {
-            let mut conn = pool.get().await?;
+    crate::db::on_pool(state, move |conn| {
+        Box::pin(async move {
             let taken: Taken = diesel::sql_query(
                 "SELECT granted, seconds_left FROM rate_limit_take($1, $2, $3, $4, $5)",
             )
@@ -271,16 +268,13 @@ async fn fetch(
             .bind::<Integer, _>(allowed)
             .bind::<Interval, _>(period)
             .bind::<Integer, _>(want)
-            .get_result(&mut conn)
+            .get_result(conn)
             .await
             .map_err(theset_database::Error::from)?;
-            Ok::<_, ApiError>((taken.granted, taken.seconds_left))
+            Ok((taken.granted, taken.seconds_left))
         })
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "rate limit check did not finish");
-            Err(ApiError::internal())
-        })
+    })
+    .await
 }
 
 #[cfg(test)]
