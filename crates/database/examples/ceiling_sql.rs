@@ -1,5 +1,7 @@
 //! Prints the SQL a query sends, with its parameters written in, for pgbench to run as the
-//! ceiling in the benchmarks (`scripts/bench-api`): `ceiling_sql trending [limit]`.
+//! ceiling in the benchmarks (`scripts/bench-api`): `ceiling_sql trending [limit]`, or
+//! `ceiling_sql search <table>`: the search statement for the query in row `:n` of `<table>`
+//! (columns `n`, `q`), at limit 10.
 #![allow(clippy::print_stdout)]
 
 use std::process::ExitCode;
@@ -18,8 +20,19 @@ fn main() -> ExitCode {
             println!("{sql};");
             ExitCode::SUCCESS
         }
+        Some("search") => {
+            let Some(table) = args.get(1) else {
+                eprintln!("usage: ceiling_sql search <table>");
+                return ExitCode::FAILURE;
+            };
+            println!(
+                "WITH p AS (SELECT q, 10 AS lim FROM {table} WHERE n = :n) {};",
+                theset_database::search::SEARCH_BODY
+            );
+            ExitCode::SUCCESS
+        }
         _ => {
-            eprintln!("usage: ceiling_sql trending [limit]");
+            eprintln!("usage: ceiling_sql trending [limit] | search <table>");
             ExitCode::FAILURE
         }
     }

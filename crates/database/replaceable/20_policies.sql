@@ -101,6 +101,8 @@ CREATE POLICY search_words_read ON search_words FOR SELECT USING (true);
 
 CREATE POLICY search_terms_read ON search_terms FOR SELECT USING (true);
 
+CREATE POLICY search_names_read ON search_names FOR SELECT USING (true);
+
 -- Scores, standings and song statistics are public: scores exist only once a show has started,
 -- when its predictions are public too.
 CREATE POLICY prediction_scores_read ON prediction_scores FOR SELECT USING (true);

@@ -175,6 +175,18 @@ diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
 
+    search_names (entity_id, kind) {
+        kind -> Text,
+        entity_id -> Uuid,
+        word_count -> Int2,
+        words -> Array<Nullable<Text>>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
     search_terms (word, kind, word_count, entity_id) {
         word -> Text,
         kind -> Text,
@@ -190,6 +202,9 @@ diesel::table! {
 
     search_words (word) {
         word -> Text,
+        artist_names -> Int4,
+        song_titles -> Int4,
+        venue_names -> Int4,
     }
 }
 
@@ -491,6 +506,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     prediction_scores,
     provider_budgets,
+    search_names,
     search_terms,
     search_words,
     setlist_songs,

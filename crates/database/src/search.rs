@@ -80,10 +80,11 @@ struct Hit {
     score: f32,
 }
 
-// All three kinds in one round trip; `search_all` (`replaceable/90_search.sql`) does the ranking. It follows
-// `WITH p AS (SELECT <query> AS q, <limit> AS lim)` (see `SearchStatement`), so each parameter is
-// bound once.
-const SEARCH_BODY: &str = "\
+/// All three kinds in one round trip; `search_all` (`replaceable/90_search.sql`) does the
+/// ranking. It follows `WITH p AS (SELECT <query> AS q, <limit> AS lim)` (see `SearchStatement`),
+/// so each parameter is bound once. Public for the benchmarks' pgbench ceiling
+/// (`examples/ceiling_sql`).
+pub const SEARCH_BODY: &str = "\
 , h AS MATERIALIZED (SELECT h.* FROM p, search_all(p.q, p.lim) h) \
 (SELECT 'a' AS kind, a.id, a.name, a.slug, a.image_url, NULL::uuid AS artist_id, \
         NULL::text AS artist_name, NULL::text AS city, NULL::text AS country, h.score \
@@ -184,4 +185,14 @@ pub async fn search(
         }
     }
     Ok(results)
+}
+
+/// Recounts how many names of each kind hold each indexed word. A several-word search
+/// intersects its rarest words first by these counts: stale counts make it slower, never
+/// different. Run by the worker's full statistics refresh (`refresh_artist_stats`) and by every
+/// index rebuild. Returns the words whose counts changed.
+pub async fn count_words(conn: &mut AsyncPgConnection) -> QueryResult<i32> {
+    diesel::select(crate::sql::search_words_count())
+        .get_result(conn)
+        .await
 }

@@ -51,6 +51,12 @@ define_sql_function! {
 }
 
 define_sql_function! {
+    /// Recounts each search word's names per kind (`search_words`' counts); returns the words
+    /// whose counts changed.
+    fn search_words_count() -> Int4;
+}
+
+define_sql_function! {
     /// pg_trgm's similarity of two strings, 0 to 1.
     fn similarity(left: Text, right: Text) -> Float4;
 }

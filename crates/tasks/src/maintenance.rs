@@ -224,7 +224,8 @@ impl Job for RecomputeTrending {
     }
 }
 
-/// Recomputes `artist_stats` of the given artists, or of every artist (`ArtistStats::refresh`).
+/// Recomputes `artist_stats` of the given artists, or of every artist (`ArtistStats::refresh`);
+/// for every artist, the search words' counts too (`search::count_words`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RefreshArtistStats {
     /// `None`: every artist.
@@ -250,11 +251,17 @@ impl Job for RefreshArtistStats {
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let mut conn = ctx.conn().await?;
         let artists = self.artists;
+        let every_artist = artists.is_none();
         let written = long_transaction(&mut conn, |conn| {
             Box::pin(async move { ArtistStats::refresh(conn, artists.as_deref(), None).await })
         })
         .await?;
         tracing::info!(written, "artist statistics refreshed");
+        if every_artist {
+            // The catalog's other statistics: how common each search word is.
+            let words = theset_database::search::count_words(&mut conn).await?;
+            tracing::info!(words, "search word counts refreshed");
+        }
         Ok(())
     }
 }

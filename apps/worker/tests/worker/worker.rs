@@ -286,11 +286,15 @@ async fn maintained(db: &TestDatabase, world: &World) -> bool {
         fresh: i64,
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         windows: i64,
+        // The search word counts (the full statistics refresh recounts them).
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        sample_artists: i32,
     }
     let log: Log = diesel::sql_query(
         "SELECT count(*) FILTER (WHERE logged_at < now() - interval '1 minute') AS old, \
                 count(*) FILTER (WHERE logged_at >= now() - interval '1 minute') AS fresh, \
-                (SELECT count(*) FROM rate_limits) AS windows \
+                (SELECT count(*) FROM rate_limits) AS windows, \
+                (SELECT artist_names FROM search_words WHERE word = 'sample') AS sample_artists \
          FROM realtime_vote_log",
     )
     .get_result(&mut conn)
@@ -300,6 +304,7 @@ async fn maintained(db: &TestDatabase, world: &World) -> bool {
         && log.old == 0
         && log.fresh == 1
         && log.windows == 1
+        && log.sample_artists == 1
         && locked
         && score > 0.9
         && votes == 2

@@ -111,6 +111,27 @@ async fn terms(conn: &mut AsyncPgConnection) -> Vec<Term> {
     .unwrap()
 }
 
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    entity_id: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    word_count: i16,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    words: Vec<String>,
+}
+
+async fn names(conn: &mut AsyncPgConnection) -> Vec<Name> {
+    diesel::sql_query(
+        "SELECT kind, entity_id, word_count, words FROM search_names ORDER BY entity_id, kind",
+    )
+    .load(conn)
+    .await
+    .unwrap()
+}
+
 async fn artist_names(conn: &mut AsyncPgConnection, query: &str) -> Vec<String> {
     search(conn, query, 10)
         .await
@@ -189,11 +210,95 @@ async fn the_word_index_follows_every_writer_and_equals_a_rebuild() {
             .all(|t| t.words.as_deref() == Some(&["the".to_string(), "voidz".to_string()][..])),
         "every posting carries its name's sorted words"
     );
+    let maintained_names = names(&mut conn).await;
+    assert_eq!(
+        maintained_names
+            .iter()
+            .filter(|n| n.kind == "a")
+            .map(|n| (n.word_count, n.words.clone()))
+            .collect::<Vec<_>>(),
+        vec![(2, vec!["the".to_string(), "voidz".to_string()])],
+        "one row per name, with its sorted words"
+    );
     diesel::sql_query("SELECT search_index_rebuild()")
         .execute(&mut conn)
         .await
         .unwrap();
     assert_eq!(terms(&mut conn).await, maintained);
+    assert_eq!(names(&mut conn).await, maintained_names);
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    n: i32,
+}
+
+#[tokio::test]
+async fn a_title_typed_out_whole_is_found_first_even_when_all_its_words_are_common() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let artist = fixtures::artist(&mut conn, "Catalog Artist").await;
+    // Each of the title's words is in many shorter titles ("you zq3", ...): more than the
+    // candidate cap of the call below, and all ranked before the title by length.
+    let words = ["you", "and", "love", "forever"];
+    let mut titles: Vec<String> = words
+        .iter()
+        .flat_map(|w| (0..8).map(move |i| format!("{w} zq{i}{}", w.len())))
+        .collect();
+    titles.push("You and Love Forever".to_string());
+    for title in &titles {
+        diesel::sql_query(format!(
+            "INSERT INTO songs (artist_id, title, artist) VALUES ('{}', '{title}', 'Catalog Artist')",
+            artist.id
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let counted: Count = diesel::sql_query("SELECT search_words_count() AS n")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert!(counted.n >= 4, "{} words recounted", counted.n);
+    let common: Count = diesel::sql_query(
+        "SELECT min(song_titles) AS n FROM search_words WHERE word IN ('you', 'and', 'love', 'forever')",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(common.n, 9);
+    // With at most 5 candidates per word, scoring the rarest word's shortest titles alone
+    // never reached the title; the names holding every word are found by intersection.
+    let top: (String, f32) = diesel::sql_query(
+        "SELECT s.title, h.score FROM search_all('you and love forever', 3, 5) h \
+         JOIN songs s ON s.id = h.entity_id WHERE h.kind = 's' ORDER BY h.score DESC LIMIT 1",
+    )
+    .get_result::<TitleScore>(&mut conn)
+    .await
+    .map(|t| (t.title, t.score))
+    .unwrap();
+    assert_eq!(top, ("You and Love Forever".to_string(), 1.0));
+    // Through the API's search too (the default cap), with a typo.
+    let songs = search(&mut conn, "you and love forevr", 5)
+        .await
+        .unwrap()
+        .songs;
+    assert_eq!(songs[0].title, "You and Love Forever");
+    // A recount with nothing changed writes nothing.
+    let again: Count = diesel::sql_query("SELECT search_words_count() AS n")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(again.n, 0);
+}
+
+#[derive(QueryableByName)]
+struct TitleScore {
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = diesel::sql_types::Float4)]
+    score: f32,
 }
 
 #[tokio::test]
@@ -264,7 +369,11 @@ async fn a_search_is_served_by_the_word_indexes() {
         .await
         .unwrap();
     let mut observer = db.conn().await;
-    let indexes = ["idx_search_words_trgm", "search_terms_pkey"];
+    let indexes = [
+        "idx_search_words_trgm",
+        "search_terms_pkey",
+        "idx_search_names_words",
+    ];
     let mut before = Vec::new();
     for index in indexes {
         before.push(index_scans(&mut observer, index).await);
