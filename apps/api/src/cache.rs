@@ -211,16 +211,19 @@ impl ShowCache {
 
     /// The show page of `key`: from memory when held and vouched for, else what `load` reads
     /// (kept when it may be).
-    pub async fn show_page(
+    ///
+    /// `load` is told whether what it reads will be kept: then it must read the primary, whose
+    /// commits the listener's reports follow (a standby's page could be older than a report).
+    pub async fn show_page<F: Future<Output = ApiResult<String>>>(
         &self,
         key: &Key,
-        load: impl Future<Output = ApiResult<String>>,
+        load: impl FnOnce(bool) -> F,
     ) -> ApiResult<Arc<Body>> {
         let ticket = match self.lookup(|state| state.page(key)) {
             Lookup::Hit(body) => return Ok(body),
             Lookup::Miss(ticket) => ticket,
         };
-        let json = load.await?;
+        let json = load(ticket.is_some()).await?;
         // Who the page is of, read from its head (a few hundred bytes, not the whole document).
         let identity = page_identity(&json);
         let body = Arc::new(Body::new(json));
@@ -236,16 +239,17 @@ impl ShowCache {
 
     /// The trending list of `limit` shows: from memory when held and vouched for, else what
     /// `load` reads (kept when it may be).
-    pub async fn trending(
+    /// (`load` as for [`Self::show_page`].)
+    pub async fn trending<F: Future<Output = ApiResult<Body>>>(
         &self,
         limit: i64,
-        load: impl Future<Output = ApiResult<Body>>,
+        load: impl FnOnce(bool) -> F,
     ) -> ApiResult<Arc<Body>> {
         let ticket = match self.lookup(|state| state.trending.get(&limit).cloned()) {
             Lookup::Hit(body) => return Ok(body),
             Lookup::Miss(ticket) => ticket,
         };
-        let body = Arc::new(load.await?);
+        let body = Arc::new(load(ticket.is_some()).await?);
         if let Some(ticket) = ticket {
             self.keep(ticket, |state, _| {
                 if state.trending_seq == ticket.trending_seq {

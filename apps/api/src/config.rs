@@ -275,6 +275,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     pub realtime: RealtimeConfig,
     pub metrics: MetricsConfig,
+    /// `DATABASE_READ_URL` and its bounds: public reads on a streaming standby (`crate::replica`).
+    pub replica: Option<crate::replica::ReplicaConfig>,
 }
 
 // The secret never reaches logs.
@@ -290,6 +292,13 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("metrics", &self.metrics)
             .field("realtime", &self.realtime)
+            .field(
+                "replica",
+                &self
+                    .replica
+                    .as_ref()
+                    .map(|r| (r.database.target(), r.max_lag)),
+            )
             .finish()
     }
 }
@@ -343,6 +352,7 @@ impl Config {
             }
         }
         let realtime = realtime(&var, &database)?;
+        let replica = replica(&var, &database)?;
         let trusted_proxies = match var("TRUSTED_PROXIES") {
             Some(list) => {
                 TrustedProxies::parse(&list).map_err(|e| ConfigError::new("TRUSTED_PROXIES", e))?
@@ -358,6 +368,7 @@ impl Config {
             trusted_proxies,
             realtime,
             metrics: MetricsConfig::from_lookup(var)?,
+            replica,
         })
     }
 }
@@ -382,6 +393,36 @@ fn number(
             ),
         )),
     }
+}
+
+/// `DATABASE_READ_URL` (unset: every read on the primary), `DATABASE_READ_MAX_LAG_MS` and
+/// `DATABASE_READ_LAG_CHECK_MS`.
+fn replica(
+    var: &impl Fn(&str) -> Option<String>,
+    main: &DatabaseConfig,
+) -> Result<Option<crate::replica::ReplicaConfig>, ConfigError> {
+    let Some(url) = var("DATABASE_READ_URL") else {
+        return Ok(None);
+    };
+    let mut database = DatabaseConfig::from_url(url.trim())
+        .map_err(|e| ConfigError::new("DATABASE_READ_URL", e.reason))?;
+    database.pool_size = main.pool_size;
+    database.connect_timeout = main.connect_timeout;
+    database.pool_wait_timeout = main.pool_wait_timeout;
+    database.statement_timeout = main.statement_timeout;
+    if database.user() != main.user() {
+        return Err(ConfigError::new(
+            "DATABASE_READ_URL",
+            "must name the same role as DATABASE_URL (row level security decides what either reads)",
+        ));
+    }
+    let max_lag = number(var, "DATABASE_READ_MAX_LAG_MS", 1..=600_000)?.unwrap_or(1_000);
+    let check_every = number(var, "DATABASE_READ_LAG_CHECK_MS", 10..=60_000)?.unwrap_or(200);
+    Ok(Some(crate::replica::ReplicaConfig {
+        database: database.with_application_name("theset-api-reads"),
+        max_lag: Duration::from_millis(max_lag),
+        check_every: Duration::from_millis(check_every),
+    }))
 }
 
 fn realtime(

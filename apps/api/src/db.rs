@@ -53,7 +53,7 @@ where
     R: Send + 'static,
 {
     let claims = caller.clone();
-    on_pool(state, move |conn| {
+    let done = on_pool(state, move |conn| {
         Box::pin(async move {
             let caller = claims.clone();
             transaction_as(conn, Some(&caller), move |conn| {
@@ -65,7 +65,11 @@ where
             .await
         })
     })
-    .await
+    .await;
+    // Whatever it did (reads too: they may have created the account), the caller's next public
+    // reads see it (crate::replica).
+    state.wrote(caller.sub);
+    done
 }
 
 /// Runs `once`, one statement acting for the caller by their claims (`Vote::cast_as`), on a
@@ -91,8 +95,9 @@ where
     let done = on_pool(state, move |conn| {
         Box::pin(async move { once(conn, &claims).await })
     })
-    .await?;
-    match done {
+    .await;
+    state.wrote(caller.sub);
+    match done? {
         Some(done) => Ok(done),
         None => as_user(state, caller, slow).await,
     }
@@ -176,8 +181,11 @@ where
 {
     match caller {
         Some(claims) => as_user(state, claims, move |conn, user| work(conn, Some(user.id))).await,
+        // Anonymous: nothing of the caller's own to see, so the standby serves while it keeps up.
         None => {
-            let mut conn = state.conn().await?;
+            let mut conn = crate::replica::PublicReads::anonymous(state)
+                .conn(state)
+                .await?;
             work(&mut conn, None).await
         }
     }

@@ -181,11 +181,55 @@ pub fn limit(raw: Option<i64>) -> Result<i64, ApiError> {
 
 /// A `cursor` query parameter, as a page's `next_cursor` gave it.
 pub fn cursor(raw: Option<&str>) -> Result<Option<theset_database::Cursor>, ApiError> {
-    raw.map(|raw| {
-        theset_database::Cursor::decode(raw)
-            .map_err(|_| ApiError::invalid_field("cursor", "not a cursor this service issued"))
+    // `cursor=` (a client that always sends the parameter) is the first page.
+    raw.filter(|raw| !raw.is_empty())
+        .map(|raw| {
+            theset_database::Cursor::decode(raw)
+                .map_err(|_| ApiError::invalid_field("cursor", "not a cursor this service issued"))
+        })
+        .transpose()
+}
+
+/// A whole number in a JSON body, written `2` or `2.0` alike (JSON Schema's `integer`, which
+/// the document promises, counts both); a fraction or a value outside `i32` is refused. Use with
+/// `#[serde(deserialize_with = "whole_number")]`.
+pub fn whole_number<'de, D>(de: D) -> Result<i32, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let number: serde_json::Number = serde::Deserialize::deserialize(de)?;
+    to_i32(&number).ok_or_else(|| {
+        serde::de::Error::custom(format!("expected a whole number within i32, got {number}"))
     })
-    .transpose()
+}
+
+/// [`whole_number`] for optional fields (`null` or absent: `None`); with
+/// `#[serde(default, deserialize_with = "optional_whole_number")]`.
+pub fn optional_whole_number<'de, D>(de: D) -> Result<Option<i32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let number: Option<serde_json::Number> = serde::Deserialize::deserialize(de)?;
+    number
+        .map(|number| {
+            to_i32(&number).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "expected a whole number within i32, got {number}"
+                ))
+            })
+        })
+        .transpose()
+}
+
+fn to_i32(number: &serde_json::Number) -> Option<i32> {
+    if let Some(n) = number.as_i64() {
+        return i32::try_from(n).ok();
+    }
+    let f = number.as_f64()?;
+    // Within i32 and with no fraction, the conversion is exact.
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = f as i32;
+    (f.fract() == 0.0 && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX)).then_some(whole)
 }
 
 /// `Option<Option<T>>` for PATCH bodies: absent leaves a field as it is (`None`), `null` clears
@@ -257,6 +301,20 @@ mod tests {
             414
         );
         assert!(limit(Some(101)).is_err());
+        #[derive(serde::Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "whole_number")]
+            n: i32,
+            #[serde(default, deserialize_with = "optional_whole_number")]
+            m: Option<i32>,
+        }
+        let body: Body = serde_json::from_str(r#"{"n": 2.0, "m": 3}"#).unwrap();
+        assert_eq!((body.n, body.m), (2, Some(3)));
+        let body: Body = serde_json::from_str(r#"{"n": -7, "m": null}"#).unwrap();
+        assert_eq!((body.n, body.m), (-7, None));
+        assert!(serde_json::from_str::<Body>(r#"{"n": 2.5}"#).is_err());
+        assert!(serde_json::from_str::<Body>(r#"{"n": 3000000000}"#).is_err());
+        assert!(serde_json::from_str::<Body>(r#"{"n": "2"}"#).is_err());
         assert_eq!(limit(Some(100)).unwrap(), 100);
     }
 }

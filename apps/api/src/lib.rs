@@ -10,6 +10,7 @@ pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod rate_limit;
+pub mod replica;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
@@ -63,8 +64,14 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             // EventSource sends it when it reconnects to an event stream.
             header::HeaderName::from_static("last-event-id"),
+            // A client revalidating a page or list it keeps (304 when unchanged).
+            header::IF_NONE_MATCH,
         ])
-        .expose_headers([header::RETRY_AFTER, telemetry::REQUEST_ID.clone()])
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::ETAG,
+            telemetry::REQUEST_ID.clone(),
+        ])
         .max_age(3600);
     for origin in origins {
         cors = cors.allowed_origin(origin);

@@ -45,6 +45,11 @@ async fn serve(config: Config) -> std::io::Result<()> {
     theset_api::db::refuse_privileged_role(&config.database)
         .await
         .map_err(std::io::Error::other)?;
+    if let Some(replica) = &config.replica {
+        theset_api::db::refuse_privileged_role(&replica.database)
+            .await
+            .map_err(std::io::Error::other)?;
+    }
     let state = AppState::new(&config).map_err(std::io::Error::other)?;
     // The signing keys before the first request; if the JWKS is unreachable the API serves
     // anyway (a warning is logged) and fetches again when a token names a key.

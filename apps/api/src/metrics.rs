@@ -16,6 +16,7 @@
 //!   `METRICS_TOKEN` is set too (then it asks for the token as well). Bind it to an address only
 //!   the scraper reaches (`127.0.0.1:9090`, a private interface).
 
+use crate::replica::ReplicaStatus;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -126,7 +127,12 @@ impl Metrics {
 
     /// The Prometheus text exposition of everything observed, plus the pool's and the cache's
     /// state.
-    pub fn render(&self, pool: &theset_database::DbPool, cache: &CacheStats) -> String {
+    pub fn render(
+        &self,
+        pool: &theset_database::DbPool,
+        cache: &CacheStats,
+        replica: Option<ReplicaStatus>,
+    ) -> String {
         let mut out = String::new();
         let series = self
             .series
@@ -189,7 +195,40 @@ impl Metrics {
         out.push_str("# TYPE theset_db_pool_waiting gauge\n");
         let _ = writeln!(out, "theset_db_pool_waiting {}", status.waiting);
         cache_metrics(&mut out, cache);
+        if let Some(replica) = replica {
+            replica_metrics(&mut out, replica);
+        }
         out
+    }
+}
+
+/// The read replica (`crate::replica`), when DATABASE_READ_URL is set.
+fn replica_metrics(out: &mut String, replica: ReplicaStatus) {
+    out.push_str("# HELP theset_read_replica_lag_seconds How far the standby is behind the primary (NaN: not known, so not read).\n");
+    out.push_str("# TYPE theset_read_replica_lag_seconds gauge\n");
+    let lag = replica
+        .lag
+        .map_or_else(|| "NaN".to_owned(), |lag| lag.as_secs_f64().to_string());
+    let _ = writeln!(out, "theset_read_replica_lag_seconds {lag}");
+    out.push_str("# HELP theset_read_replica_serving Whether public reads go to the standby now (lag within DATABASE_READ_MAX_LAG_MS).\n");
+    out.push_str("# TYPE theset_read_replica_serving gauge\n");
+    let _ = writeln!(
+        out,
+        "theset_read_replica_serving {}",
+        u8::from(replica.serving)
+    );
+    out.push_str(
+        "# HELP theset_public_reads_total Public reads, by the server that answered them.\n",
+    );
+    out.push_str("# TYPE theset_public_reads_total counter\n");
+    for (server, value) in [
+        ("standby", replica.reads_on_standby),
+        ("primary", replica.reads_on_primary),
+    ] {
+        let _ = writeln!(
+            out,
+            "theset_public_reads_total{{server=\"{server}\"}} {value}"
+        );
     }
 }
 
@@ -279,7 +318,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn exposition(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.pool, &state.cache.stats()))
+        .body(state.metrics.render(
+            &state.pool,
+            &state.cache.stats(),
+            state.replica.as_ref().map(|r| r.status()),
+        ))
 }
 
 fn refused(error: &ApiError) -> HttpResponse {
@@ -353,7 +396,17 @@ mod tests {
             bytes: 1200,
             ..CacheStats::default()
         };
-        let text = recorded.render(&config.build_pool().unwrap(), &cache);
+        let replica = ReplicaStatus {
+            lag: Some(Duration::from_millis(250)),
+            serving: true,
+            reads_on_standby: 7,
+            reads_on_primary: 2,
+        };
+        let text = recorded.render(&config.build_pool().unwrap(), &cache, Some(replica));
+        assert!(text.contains("theset_read_replica_lag_seconds 0.25\n"));
+        assert!(text.contains("theset_read_replica_serving 1\n"));
+        assert!(text.contains("theset_public_reads_total{server=\"standby\"} 7\n"));
+        assert!(text.contains("theset_public_reads_total{server=\"primary\"} 2\n"));
         assert!(text.contains(
             "theset_http_requests_total{method=\"GET\",route=\"/v1/shows/{key}\",status=\"404\"} 1"
         ));

@@ -12,6 +12,7 @@ use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::rate_limit::Limiter;
+use crate::replica::Replica;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -36,6 +37,8 @@ pub struct AppState {
     pub sse_heartbeat: Duration,
     /// Open event streams: per client address, lifetimes, write timeouts.
     pub streams: Arc<crate::routes::events::Streams>,
+    /// The streaming standby public reads go to while it keeps up (`DATABASE_READ_URL`).
+    pub replica: Option<Arc<Replica>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -77,6 +80,13 @@ impl AppState {
             None
         };
         let streams = crate::routes::events::Streams::new(&config.realtime, &db);
+        let replica = match &config.replica {
+            Some(replica) => Some(
+                Replica::start(replica, pool.clone(), &db)
+                    .map_err(|e| ConfigError::new("DATABASE_READ_URL", e.reason))?,
+            ),
+            None => None,
+        };
         // Served only while the listener's reports are no older than its coalescing window: no
         // page is staler than a live stream would be.
         let cache = ShowCache::new(
@@ -101,6 +111,7 @@ impl AppState {
             cache,
             sse_heartbeat: config.realtime.heartbeat,
             streams,
+            replica,
         })
     }
 
@@ -109,6 +120,14 @@ impl AppState {
         self.realtime
             .as_ref()
             .ok_or_else(|| ApiError::unavailable("live updates are switched off on this server"))
+    }
+
+    /// Notes a signed-in caller's write: their public reads go to the primary until the standby
+    /// has it.
+    pub fn wrote(&self, user: theset_database::ids::UserId) {
+        if let Some(replica) = &self.replica {
+            replica.wrote(user);
+        }
     }
 
     /// A pooled connection, or 503 once the pool's bounded wait is over (never a hang).

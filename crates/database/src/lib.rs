@@ -13,6 +13,7 @@ pub mod pagination;
 pub mod pool;
 pub mod progress;
 pub mod replaceable;
+pub mod replication;
 #[rustfmt::skip]
 pub mod schema;
 pub mod scoring;

@@ -29,6 +29,7 @@ pub async fn listen(conn: &mut AsyncPgConnection) -> Result<()> {
 /// A setlist song's counts at one version: what the vote log yields and what realtime vote
 /// events carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SongVotes {
     pub setlist_song_id: SetlistSongId,
     pub setlist_id: SetlistId,

@@ -15,6 +15,9 @@ pub const MAX_LIMIT: i64 = 100;
 /// Rows a list returns when the caller does not say.
 pub const DEFAULT_LIMIT: i64 = 20;
 
+/// Longest cursor accepted (the ones issued are far shorter).
+pub const MAX_CURSOR_CHARS: usize = 512;
+
 /// Clamps a requested page size to 1..=MAX_LIMIT.
 pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
@@ -88,7 +91,7 @@ impl Cursor {
     }
 
     pub fn decode(raw: &str) -> Result<Self, InvalidCursor> {
-        if raw.len() > 512 {
+        if raw.len() > MAX_CURSOR_CHARS {
             return Err(InvalidCursor);
         }
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| InvalidCursor)?;

@@ -447,14 +447,8 @@ impl PrivateServer {
     /// Creates and starts the server (a few seconds; blocking). `scripts/db start` installs the
     /// binaries it uses.
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let dir = std::env::temp_dir().join(format!("theset-pg-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let server = Self { dir, port };
-        server.chown();
+        let server = Self::place();
+        let port = server.port;
         server.pg(&[
             "initdb",
             "-D",
@@ -481,6 +475,51 @@ impl PrivateServer {
         std::fs::write(&conf, text).unwrap();
         server.chown();
         server.ctl(&["start", "-w", "-t", "60"]);
+        server
+    }
+
+    /// A hot standby of this server, streaming from it (`pg_basebackup -R`), started on a port
+    /// of its own (a few seconds; blocking). Databases created on the primary appear on it.
+    pub fn standby(&self) -> Self {
+        let standby = Self::place();
+        let port = standby.port;
+        let primary_port = self.port.to_string();
+        standby.pg(&[
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &primary_port,
+            "-U",
+            "postgres",
+            "-D",
+            &standby.data(),
+            "-X",
+            "stream",
+            "-R",
+            // An immediate checkpoint: the default spreads it over minutes.
+            "--checkpoint=fast",
+        ]);
+        // postgresql.auto.conf is read last: the standby's own port over the copied one.
+        let auto = standby.dir.join("data/postgresql.auto.conf");
+        let mut text = std::fs::read_to_string(&auto).unwrap();
+        text.push_str(&format!("\nport = {port}\nhot_standby = on\n"));
+        std::fs::write(&auto, text).unwrap();
+        standby.chown();
+        standby.ctl(&["start", "-w", "-t", "60"]);
+        standby
+    }
+
+    /// A free port and an empty directory the server's owner may write, for a new server.
+    fn place() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let dir = std::env::temp_dir().join(format!("theset-pg-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let server = Self { dir, port };
+        server.chown();
         server
     }
 

@@ -120,6 +120,7 @@ impl ShowState {
 /// A show as its realtime stream describes it: the header, every setlist with its songs (fans'
 /// own predictions are not streamed), and the score summary.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowState {
     pub show: ShowHeader,
     pub setlists: Vec<SetlistState>,
@@ -129,6 +130,7 @@ pub struct ShowState {
 /// A show's prediction scores at a glance (`realtime_score_summary`): what the snapshot, and the
 /// `played` and `scored` events, carry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreSummary {
     /// Scored against a final actual setlist (imported, or locked by a moderator); false while
     /// the show is recorded live (provisional scores) or not scored at all.
@@ -148,6 +150,7 @@ pub struct ScoreSummary {
 
 /// A fan on a show's leaderboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Leader {
     pub user_id: UserId,
     /// `None` for a fan without a public profile.
@@ -156,6 +159,7 @@ pub struct Leader {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowHeader {
     pub id: ShowId,
     pub slug: String,
@@ -166,6 +170,7 @@ pub struct ShowHeader {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetlistState {
     pub id: SetlistId,
     #[serde(rename = "type")]
@@ -179,6 +184,7 @@ pub struct SetlistState {
 
 /// A song at a position of a setlist, with its counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SongEntry {
     /// The setlist song's id (what votes name).
     pub id: SetlistSongId,
@@ -250,6 +256,7 @@ impl SongEntry {
 
 /// Why a stream sends the whole state again instead of the events in between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResyncReason {
     /// The subscriber read too slowly and its buffer overflowed.
@@ -263,6 +270,7 @@ pub enum ResyncReason {
 
 /// What changed in a setlist, besides its full new state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetlistChanges {
     /// The setlist is new.
     pub created: bool,
@@ -345,6 +353,7 @@ impl SetlistChanges {
 
 /// A setlist's new state and what changed in it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetlistUpdate {
     pub show_id: ShowId,
     pub setlist: SetlistState,
@@ -355,6 +364,7 @@ pub struct SetlistUpdate {
 /// live, or an import), with the show's score summary as it stands (provisional scores follow
 /// in a `scored` event once the worker has scored the show).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Played {
     pub show_id: ShowId,
     pub setlist_id: SetlistId,
@@ -365,6 +375,7 @@ pub struct Played {
 
 /// One entry of a `played` event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlayedEntry {
     /// The setlist song's id (as in the snapshot's song entries).
     pub id: SetlistSongId,
@@ -377,6 +388,7 @@ pub struct PlayedEntry {
 
 /// A show's scores changed: its new summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scored {
     pub show_id: ShowId,
     pub scores: ScoreSummary,
@@ -519,20 +531,66 @@ struct Resync<'a, T> {
     state: &'a T,
 }
 
-/// A song's counts in a show's `votes` event: the show and setlist are known from the snapshot,
-/// and leaving them out makes the frames every subscriber receives 40 % smaller.
-#[derive(Serialize)]
-struct SongCounts {
-    id: SetlistSongId,
-    upvotes: i32,
-    downvotes: i32,
-    net_votes: i32,
-    version: i64,
+/// The data of a show stream's `resync`: the state, and why it is sent again.
+#[cfg(feature = "openapi")]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: `Resync` serialises it
+pub struct ShowResync {
+    reason: ResyncReason,
+    #[serde(flatten)]
+    state: ShowState,
 }
 
-#[derive(Serialize)]
-struct Songs {
-    songs: Vec<SongCounts>,
+/// The data of a song stream's `resync`: the counts, and why they are sent again.
+#[cfg(feature = "openapi")]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: `Resync` serialises it
+pub struct SongResync {
+    reason: ResyncReason,
+    #[serde(flatten)]
+    votes: SongVotes,
+}
+
+/// The data of a show stream's `setlist_removed`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetlistRemoved {
+    pub show_id: ShowId,
+    pub setlist_id: SetlistId,
+}
+
+/// The data of a show stream's `removed` (the stream ends).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShowRemoved {
+    pub show_id: ShowId,
+}
+
+/// The data of a song stream's `removed` (the stream ends).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SongRemoved {
+    pub setlist_song_id: SetlistSongId,
+}
+
+/// A song's counts in a show's `votes` event: the show and setlist are known from the snapshot,
+/// and leaving them out makes the frames every subscriber receives 40 % smaller.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SongCounts {
+    /// The setlist song.
+    pub id: SetlistSongId,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub net_votes: i32,
+    pub version: i64,
+}
+
+/// The data of a show stream's `votes`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShowVotes {
+    pub songs: Vec<SongCounts>,
 }
 
 impl Event for ShowEvent {
@@ -557,7 +615,7 @@ impl Event for ShowEvent {
                 reason: *reason,
                 state: &**state,
             }),
-            Self::Votes(songs) => serde_json::to_vec(&Songs {
+            Self::Votes(songs) => serde_json::to_vec(&ShowVotes {
                 songs: songs
                     .iter()
                     .map(|v| SongCounts {
@@ -573,15 +631,14 @@ impl Event for ShowEvent {
             Self::SetlistRemoved {
                 show_id,
                 setlist_id,
-            } => serde_json::to_vec(
-                &serde_json::json!({ "show_id": show_id, "setlist_id": setlist_id }),
-            ),
+            } => serde_json::to_vec(&SetlistRemoved {
+                show_id: *show_id,
+                setlist_id: *setlist_id,
+            }),
             Self::Show(header) => serde_json::to_vec(&**header),
             Self::Played(played) => serde_json::to_vec(&**played),
             Self::Scored(scored) => serde_json::to_vec(&**scored),
-            Self::Removed { show_id } => {
-                serde_json::to_vec(&serde_json::json!({ "show_id": show_id }))
-            }
+            Self::Removed { show_id } => serde_json::to_vec(&ShowRemoved { show_id: *show_id }),
         }
     }
 
@@ -607,9 +664,9 @@ impl Event for SongEvent {
                 reason: *reason,
                 state: votes,
             }),
-            Self::Removed { setlist_song_id } => {
-                serde_json::to_vec(&serde_json::json!({ "setlist_song_id": setlist_song_id }))
-            }
+            Self::Removed { setlist_song_id } => serde_json::to_vec(&SongRemoved {
+                setlist_song_id: *setlist_song_id,
+            }),
         }
     }
 

@@ -36,9 +36,12 @@ use tokio::sync::watch;
 
 pub use events::{
     Event, EventId, Leader, Played, PlayedEntry, ResyncReason, ScoreSummary, Scored,
-    SetlistChanges, SetlistState, SetlistUpdate, ShowEvent, ShowHeader, ShowState, SongEntry,
-    SongEvent, SongVotes, Update,
+    SetlistChanges, SetlistRemoved, SetlistState, SetlistUpdate, ShowEvent, ShowHeader,
+    ShowRemoved, ShowState, ShowVotes, SongCounts, SongEntry, SongEvent, SongRemoved, SongVotes,
+    Update,
 };
+#[cfg(feature = "openapi")]
+pub use events::{ShowResync, SongResync};
 pub use hub::Subscription;
 pub use listener::APPLICATION_NAME;
 

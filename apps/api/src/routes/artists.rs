@@ -9,6 +9,7 @@ use theset_database::models::{Artist, Show, ShowTimeline, ShowsOf, Song};
 use crate::cache::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query};
+use crate::replica::PublicReads;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -29,11 +30,12 @@ pub struct PageParams {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
+    reads: PublicReads,
     Query(params): Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = extract::limit(params.limit)?;
     let cursor = extract::cursor(params.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let page = Artist::list(&mut conn, cursor.as_ref(), limit).await?;
     Ok(Body::json(&page)?.respond(&req))
 }
@@ -46,8 +48,12 @@ pub async fn list(
     responses((status = 200, description = "The artist with its statistics", body = theset_database::models::ArtistWithStats), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/artists/{key}")]
-pub async fn find(state: web::Data<AppState>, key: web::Path<String>) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
+pub async fn find(
+    state: web::Data<AppState>,
+    reads: PublicReads,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = reads.conn(&state).await?;
     let artist = Artist::find_with_stats(&mut conn, &Key::parse(&key))
         .await
         .map_err(|e| ApiError::from_db_subject(e.into(), "artist"))?;
@@ -84,6 +90,7 @@ pub struct ShowsParams {
 pub async fn shows(
     req: HttpRequest,
     state: web::Data<AppState>,
+    reads: PublicReads,
     key: web::Path<String>,
     Query(params): Query<ShowsParams>,
 ) -> ApiResult<HttpResponse> {
@@ -99,7 +106,7 @@ pub async fn shows(
         ShowStatusParam::Upcoming => ShowTimeline::Upcoming,
         ShowStatusParam::Completed => ShowTimeline::Completed,
     };
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let artist = Artist::find_by_key(&mut conn, &Key::parse(&key))
         .await
         .map_err(|e| ApiError::from_db_subject(e.into(), "artist"))?;
@@ -125,12 +132,13 @@ pub async fn shows(
 pub async fn songs(
     req: HttpRequest,
     state: web::Data<AppState>,
+    reads: PublicReads,
     key: web::Path<String>,
     Query(params): Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = extract::limit(params.limit)?;
     let cursor = extract::cursor(params.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let artist = Artist::find_by_key(&mut conn, &Key::parse(&key))
         .await
         .map_err(|e| ApiError::from_db_subject(e.into(), "artist"))?;

@@ -58,16 +58,15 @@ fn last_event_id(req: &HttpRequest, params: EventsParams) -> Option<String> {
 /// A show's setlists, live: songs added, removed, reordered or marked played, vote counts, lock
 /// and unlock, show status.
 ///
-/// Events (`event:` name, then the JSON `data:`): `snapshot` `{show, setlists}` first; `votes`
-/// `{songs: [{id, upvotes, downvotes, net_votes, version}]}` (`id`: the setlist song's),
-/// coalesced over at most 100 ms, each song's `version` only growing; `setlist` `{show_id,
-/// setlist, changes}` with the setlist's full new state; `setlist_removed`; `show` (the header);
-/// `played` `{show_id, setlist_id, songs: [{id, song_id, title, position, encore, is_tape}],
-/// scores}` when songs are recorded on the actual setlist (live, or imported), with the current
-/// (provisional) score summary; `scored` `{show_id, scores}` when the show's scores change
-/// (`scores`: `{is_final, scored_at, fans, bot, crowd, leaders}`, also in the snapshot);
-/// `resync` `{reason, show, setlists, scores}` when the client fell behind, the server's
-/// database listener reconnected, or the `Last-Event-ID` is no longer held; `removed` when the
+/// Each event is an `event:` name and a JSON `data:` of a schema of this document (also listed,
+/// machine-readable, under `x-theset-events`): `snapshot` (`ShowState`) first; `votes`
+/// (`ShowVotes`: the changed songs' counts, `id` the setlist song's), coalesced over at most
+/// 100 ms, each song's `version` only growing; `setlist` (`SetlistUpdate`: the setlist's full new
+/// state and what changed); `setlist_removed` (`SetlistRemoved`); `show` (`ShowHeader`);
+/// `played` (`Played`) when songs are recorded on the actual setlist (live, or imported), with
+/// the current (provisional) score summary; `scored` (`Scored`) when the show's scores change;
+/// `resync` (`ShowResync`) when the client fell behind, the server's database listener
+/// reconnected, or the `Last-Event-ID` is no longer held; `removed` (`ShowRemoved`) when the
 /// show is deleted (the stream then ends).
 #[utoipa::path(
     operation_id = "shows_events",
@@ -107,9 +106,9 @@ pub async fn show_events(
 
 /// One setlist song's vote counts, live.
 ///
-/// Events: `snapshot` `{setlist_song_id, setlist_id, show_id, upvotes, downvotes, net_votes,
-/// version}` first; `votes` (same fields, coalesced over at most 100 ms); `resync` (same fields
-/// and `reason`); `removed` when the song leaves its setlist (the stream then ends).
+/// Events (schemas of this document, also under `x-theset-events`): `snapshot` (`SongVotes`)
+/// first; `votes` (`SongVotes`, coalesced over at most 100 ms); `resync` (`SongResync`);
+/// `removed` (`SongRemoved`) when the song leaves its setlist (the stream then ends).
 #[utoipa::path(
     operation_id = "votes_events",
     tag = "realtime",

@@ -12,6 +12,7 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query, path_id};
+use crate::replica::PublicReads;
 use crate::routes::artists::PageParams;
 use crate::state::AppState;
 
@@ -89,9 +90,13 @@ async fn public_fan(
     responses((status = 200, description = "The fan's public profile", body = FanProfile), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such fan, or a private profile", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/fans/{id}")]
-pub async fn profile(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn profile(
+    state: web::Data<AppState>,
+    reads: PublicReads,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let fan: UserId = path_id("id", &id)?;
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let public = public_fan(&mut conn, fan).await?;
     let standing = Standing::find(&mut conn, &Scope::All, fan).await?;
     Ok(HttpResponse::Ok().json(FanProfile {

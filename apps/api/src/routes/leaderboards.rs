@@ -14,6 +14,7 @@ use crate::auth::MaybeCaller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query};
+use crate::replica::PublicReads;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -223,6 +224,7 @@ async fn standings(
 #[get("/v1/artists/{key}/leaderboard")]
 pub async fn artist(
     state: web::Data<AppState>,
+    reads: PublicReads,
     MaybeCaller(claims): MaybeCaller,
     key: web::Path<String>,
     Query(params): Query<BoardParams>,
@@ -230,7 +232,7 @@ pub async fn artist(
     let limit = extract::limit(params.limit)?;
     let cursor = extract::cursor(params.cursor.as_deref())?;
     let artist = {
-        let mut conn = state.conn().await?;
+        let mut conn = reads.conn(&state).await?;
         Artist::find_by_key(&mut conn, &Key::parse(&key))
             .await
             .map_err(|e| ApiError::from_db_subject(e.into(), "artist"))?

@@ -28,18 +28,24 @@ const MAX_NAME_CHARS: usize = 200;
 pub struct PlayedBody {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub song_id: Option<SongId>,
+    /// Not blank; at most 200 characters.
+    #[schema(max_length = 200, pattern = "[^\\s]")]
     pub title: Option<String>,
     /// The performing artist: the headliner when absent (a support act must be on the bill).
     #[schema(value_type = Option<uuid::Uuid>)]
     pub artist_id: Option<ArtistId>,
     /// 0 main set (default), 1 first encore, ...
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::whole_number")]
+    #[schema(minimum = 0, maximum = 5)]
     pub encore: i32,
     /// Played from tape (never scored).
     #[serde(default)]
     pub is_tape: bool,
+    #[schema(max_length = 200)]
     pub cover_artist_name: Option<String>,
+    #[schema(max_length = 200)]
     pub guest_artist_name: Option<String>,
+    #[schema(max_length = 200)]
     pub info: Option<String>,
 }
 

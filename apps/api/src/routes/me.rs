@@ -29,11 +29,15 @@ fn check_len(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiErro
 
 fn check_url(field: &str, value: Option<&str>) -> Result<(), ApiError> {
     check_len(field, value, MAX_URL_CHARS)?;
-    match value {
-        Some(v) if !(v.starts_with("https://") || v.starts_with("http://")) => Err(
-            ApiError::unprocessable(format!("{field}: must be an http(s) URL")),
-        ),
-        _ => Ok(()),
+    let Some(value) = value else {
+        return Ok(());
+    };
+    // A link other people's browsers follow: an absolute http(s) URL with a host, as written.
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(()),
+        _ => Err(ApiError::unprocessable(format!(
+            "{field}: must be an absolute http(s) URL"
+        ))),
     }
 }
 
@@ -68,10 +72,10 @@ pub async fn get(state: web::Data<AppState>, Caller(claims): Caller) -> ApiResul
 #[serde(deny_unknown_fields)]
 pub struct MePatch {
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub display_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = "iri", max_length = 2048, pattern = "^https?://")]
     pub avatar_url: Option<Option<String>>,
     /// A JSON object, replacing the previous preferences.
     #[schema(value_type = Option<Object>)]
@@ -128,12 +132,18 @@ pub async fn update(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileBody {
+    #[schema(max_length = 2000)]
     pub bio: Option<String>,
+    #[schema(max_length = 100)]
     pub location: Option<String>,
+    #[schema(format = "iri", max_length = 2048, pattern = "^https?://")]
     pub website: Option<String>,
+    /// At most 50, each at most 100 characters.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub favorite_genres: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::whole_number")]
+    #[schema(minimum = 0)]
     pub concert_count: i32,
     #[serde(default)]
     pub is_public: bool,

@@ -179,9 +179,11 @@ pub async fn remove(
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
     /// Every entry (setlist song id) of the setlist, once each, in the new order.
-    #[schema(value_type = Vec<uuid::Uuid>)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 200)]
     pub entries: Vec<SetlistSongId>,
     /// 1-based position of the first song expected in the encore; absent or null: no encore.
+    #[serde(default, deserialize_with = "crate::extract::optional_whole_number")]
+    #[schema(minimum = 1, maximum = 200)]
     pub encore_from: Option<i32>,
 }
 

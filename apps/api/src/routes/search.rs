@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query};
 use crate::rate_limit::{self, Limit};
+use crate::replica::PublicReads;
 use crate::state::AppState;
 
 /// Longest `q` accepted; the database searches at most its first 100 characters anyway.
@@ -29,13 +30,13 @@ pub struct SearchParams {
 #[get("/v1/search")]
 pub async fn search(
     state: web::Data<AppState>,
+    reads: PublicReads,
     req: HttpRequest,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<HttpResponse> {
+    // Blank finds nothing (the database search answers it without a query), as a search box
+    // cleared by its user expects.
     let q = params.q.trim();
-    if q.is_empty() {
-        return Err(ApiError::invalid_field("q", "must not be blank"));
-    }
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::invalid_field(
             "q",
@@ -44,7 +45,7 @@ pub async fn search(
     }
     let limit = extract::limit(params.limit)?;
     rate_limit::per_client(&state, &req, Limit::Search).await?;
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let results = theset_database::search::search(&mut conn, q, limit).await?;
     Ok(HttpResponse::Ok().json(results))
 }

@@ -32,6 +32,7 @@ fn check_notes(notes: Option<&str>) -> ApiResult<()> {
 pub struct AddSongBody {
     #[schema(value_type = uuid::Uuid)]
     pub song_id: SongId,
+    #[schema(max_length = 500)]
     pub notes: Option<String>,
 }
 
@@ -197,22 +198,24 @@ pub struct SetlistSongPatch {
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub play_time: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub notes: Option<Option<String>>,
     /// Live corrections of an actual setlist: the song played (the artist's catalog), its
     /// encore, tape, cover and guest marks.
     #[schema(value_type = Option<uuid::Uuid>)]
     pub song_id: Option<SongId>,
+    #[serde(default, deserialize_with = "crate::extract::optional_whole_number")]
+    #[schema(minimum = 0, maximum = 5)]
     pub encore: Option<i32>,
     pub is_tape: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub cover_artist_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub guest_artist_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub info: Option<Option<String>>,
 }
 

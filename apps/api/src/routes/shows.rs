@@ -13,6 +13,7 @@ use crate::cache::Body;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Json, Query};
+use crate::replica::PublicReads;
 use crate::routes::venues::point_and_radius;
 use crate::state::AppState;
 
@@ -34,11 +35,13 @@ pub struct TrendingParams {
 pub async fn trending(
     req: HttpRequest,
     state: web::Data<AppState>,
+    reads: PublicReads,
     Query(params): Query<TrendingParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = extract::limit(params.limit)?;
-    let read = async {
-        let mut conn = state.conn().await?;
+    let state_ref = &state;
+    let read = move |kept| async move {
+        let mut conn = reads.or_primary(kept).conn(state_ref).await?;
         Body::json(&Show::trending(&mut conn, limit).await?)
     };
     Ok(state.cache.trending(limit, read).await?.respond(&req))
@@ -57,7 +60,7 @@ pub struct NearbyParams {
     pub to: Option<DateTime<Utc>>,
     /// `nearest` (default) or `soonest`.
     #[serde(default)]
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub order: NearbyOrder,
     pub limit: Option<i64>,
 }
@@ -73,28 +76,31 @@ pub struct NearbyParams {
 pub async fn nearby(
     req: HttpRequest,
     state: web::Data<AppState>,
+    reads: PublicReads,
     Query(params): Query<NearbyParams>,
 ) -> ApiResult<HttpResponse> {
     let radius_km = point_and_radius(params.lat, params.lng, params.radius_km)?;
     let limit = extract::limit(params.limit)?;
     let from = params.from.unwrap_or_else(Utc::now);
-    if params.to.is_some_and(|to| to <= from) {
-        return Err(ApiError::invalid_field("to", "must be after from"));
-    }
-    let mut conn = state.conn().await?;
-    let shows = Show::nearby(
-        &mut conn,
-        &NearbyShows {
-            latitude: params.lat,
-            longitude: params.lng,
-            radius_km,
-            from,
-            to: params.to,
-            order: params.order,
-            limit,
-        },
-    )
-    .await?;
+    // An empty window (`to` not after `from`) has no shows in it.
+    let shows = if params.to.is_some_and(|to| to <= from) {
+        Vec::new()
+    } else {
+        let mut conn = reads.conn(&state).await?;
+        Show::nearby(
+            &mut conn,
+            &NearbyShows {
+                latitude: params.lat,
+                longitude: params.lng,
+                radius_km,
+                from,
+                to: params.to,
+                order: params.order,
+                limit,
+            },
+        )
+        .await?
+    };
     Ok(Body::json(&shows)?.respond(&req))
 }
 
@@ -109,6 +115,7 @@ pub async fn nearby(
 pub async fn details(
     req: HttpRequest,
     state: web::Data<AppState>,
+    reads: PublicReads,
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let key = Key::parse(&key);
@@ -116,9 +123,10 @@ pub async fn details(
     // would be most of this route's own work (a test checks it reads back as `ShowDetails`).
     // Read with no caller: the page is the public one, the same for everyone, so one cached copy
     // serves every reader (tests/api/cache.rs checks RLS still hides what it hides).
-    let read = async {
-        let mut conn = state.conn().await?;
-        Show::details_json(&mut conn, &key)
+    let (state_ref, key_ref) = (&state, &key);
+    let read = move |kept| async move {
+        let mut conn = reads.or_primary(kept).conn(state_ref).await?;
+        Show::details_json(&mut conn, key_ref)
             .await
             .map_err(|e| ApiError::from_db_subject(e.into(), "show"))
     };
@@ -155,8 +163,7 @@ pub async fn my_votes(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShowPatch {
-    /// `upcoming`, `ongoing`, `completed` or `cancelled`.
-    #[schema(value_type = String, example = "ongoing")]
+    #[schema(example = "ongoing")]
     pub status: ShowStatus,
 }
 

@@ -11,6 +11,7 @@ use theset_database::models::{Artist, Song};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query, path_id};
+use crate::replica::PublicReads;
 use crate::routes::artists::PageParams;
 use crate::state::AppState;
 
@@ -33,6 +34,7 @@ async fn artist_by_key(
 #[get("/v1/artists/{key}/song-stats")]
 pub async fn artist_songs(
     state: web::Data<AppState>,
+    reads: PublicReads,
     key: web::Path<String>,
     Query(params): Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -43,7 +45,7 @@ pub async fn artist_songs(
         ));
     }
     let limit = extract::limit(params.limit)?;
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let artist = artist_by_key(&mut conn, &key).await?;
     let rows = SongStatsRow::of_artist(&mut conn, artist.id, limit).await?;
     Ok(HttpResponse::Ok().json(rows))
@@ -76,9 +78,10 @@ pub struct AverageSetlist {
 #[get("/v1/artists/{key}/average-setlist")]
 pub async fn average_setlist(
     state: web::Data<AppState>,
+    reads: PublicReads,
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let artist = artist_by_key(&mut conn, &key).await?;
     let history = History::load(&mut conn, artist.id, None, None).await?;
     let predicted = history.average_setlist();
@@ -109,9 +112,13 @@ pub async fn average_setlist(
     responses((status = 200, description = "The song's statistics", body = SongStatsRow), (status = 400, description = "A malformed parameter or body, named in `detail`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such song, or never played", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/songs/{id}/stats")]
-pub async fn song(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn song(
+    state: web::Data<AppState>,
+    reads: PublicReads,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let song: SongId = path_id("id", &id)?;
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let row = SongStatsRow::of_song(&mut conn, song)
         .await?
         .ok_or_else(|| ApiError::not_found("no statistics: no such song, or never played"))?;

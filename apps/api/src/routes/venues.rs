@@ -9,6 +9,7 @@ use theset_database::models::Venue;
 use crate::cache::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{self, Query};
+use crate::replica::PublicReads;
 use crate::state::AppState;
 
 /// Largest search radius, in km: wider searches would scan most venues.
@@ -54,11 +55,12 @@ pub fn point_and_radius(lat: f64, lng: f64, radius_km: Option<f64>) -> Result<f6
 pub async fn nearby(
     req: HttpRequest,
     state: web::Data<AppState>,
+    reads: PublicReads,
     Query(params): Query<NearbyParams>,
 ) -> ApiResult<HttpResponse> {
     let radius = point_and_radius(params.lat, params.lng, params.radius_km)?;
     let limit = extract::limit(params.limit)?;
-    let mut conn = state.conn().await?;
+    let mut conn = reads.conn(&state).await?;
     let venues = Venue::nearby(&mut conn, params.lat, params.lng, radius, limit).await?;
     Ok(Body::json(&venues)?.respond(&req))
 }
@@ -70,8 +72,12 @@ pub async fn nearby(
     responses((status = 200, description = "The venue", body = Venue), (status = 404, description = "No such resource", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "Database unavailable; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/venues/{key}")]
-pub async fn find(state: web::Data<AppState>, key: web::Path<String>) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
+pub async fn find(
+    state: web::Data<AppState>,
+    reads: PublicReads,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = reads.conn(&state).await?;
     let venue = Venue::find_by_key(&mut conn, &Key::parse(&key))
         .await
         .map_err(|e| ApiError::from_db_subject(e.into(), "venue"))?;

@@ -20,8 +20,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoteBody {
-    /// `up` or `down`.
-    #[schema(value_type = String, example = "up")]
+    #[schema(example = "up")]
     pub vote_type: VoteType,
 }
 
@@ -30,8 +29,7 @@ pub struct VoteBody {
 pub struct VoteReply {
     #[schema(value_type = uuid::Uuid)]
     pub setlist_song_id: SetlistSongId,
-    /// The caller's vote now: `up`, `down`, or null once retracted.
-    #[schema(value_type = Option<String>)]
+    /// The caller's vote now, or null once retracted.
     pub vote_type: Option<VoteType>,
     pub upvotes: i32,
     pub downvotes: i32,

@@ -431,7 +431,7 @@ async fn cache_holds_at_most_its_bound_and_reports_its_size() {
     let stats = state.cache.stats();
     assert_eq!((stats.pages, stats.max_pages), (2, 2));
     assert!(stats.bytes > 0);
-    let text = state.metrics.render(&state.pool, &stats);
+    let text = state.metrics.render(&state.pool, &stats, None);
     assert!(
         text.contains("theset_show_cache_entries{kind=\"page\"} 2"),
         "{text}"

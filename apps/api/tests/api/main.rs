@@ -16,6 +16,7 @@ mod predictions;
 mod problem_codes;
 mod public;
 mod realtime;
+mod replica;
 mod restart;
 mod setlists;
 mod startup;

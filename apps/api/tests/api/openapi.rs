@@ -64,3 +64,76 @@ async fn served_document_covers_every_route_and_matches_the_committed_one() {
         "apps/api/openapi.json is out of date: run UPDATE_OPENAPI=1 cargo test -p theset-api --test api openapi"
     );
 }
+
+/// Every link names an operation of the document, each of that operation's path parameters,
+/// and a property the response's schema has (a renamed field or operation breaks the flow a
+/// client follows).
+#[test]
+fn links_lead_to_real_operations_with_values_the_response_has() {
+    let document: serde_json::Value =
+        serde_json::from_str(&theset_api::openapi::document()).unwrap();
+    let mut operations = std::collections::HashMap::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                operations.insert(id.to_owned(), operation.clone());
+            }
+        }
+    }
+    let resolve = |schema: &serde_json::Value| -> serde_json::Value {
+        match schema["$ref"].as_str() {
+            Some(r) => document
+                .pointer(r.trim_start_matches('#'))
+                .cloned()
+                .unwrap(),
+            None => schema.clone(),
+        }
+    };
+    let mut links = 0;
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let Some(responses) = operation["responses"].as_object() else {
+                continue;
+            };
+            for response in responses.values() {
+                let Some(named) = response["links"].as_object() else {
+                    continue;
+                };
+                let body = resolve(&response["content"]["application/json"]["schema"]);
+                for (name, link) in named {
+                    links += 1;
+                    let target = &operations[link["operationId"].as_str().unwrap()];
+                    let wanted: Vec<&str> = target["parameters"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|p| p["in"] == "path")
+                        .map(|p| p["name"].as_str().unwrap())
+                        .collect();
+                    let given = link["parameters"].as_object().unwrap();
+                    for parameter in &wanted {
+                        let expression = given[*parameter].as_str().unwrap();
+                        let mut schema = body.clone();
+                        for step in expression.trim_start_matches("$response.body#/").split('/') {
+                            schema = if step.parse::<usize>().is_ok() {
+                                resolve(&schema["items"])
+                            } else {
+                                resolve(&schema["properties"][step])
+                            };
+                            assert!(
+                                !schema.is_null(),
+                                "link {name}: {expression} is not in the body"
+                            );
+                        }
+                    }
+                    assert_eq!(
+                        given.len(),
+                        wanted.len(),
+                        "link {name} names other parameters"
+                    );
+                }
+            }
+        }
+    }
+    assert!(links >= 10, "{links} links");
+}

@@ -540,3 +540,139 @@ async fn bad_requests_are_problems_and_realtime_can_be_switched_off() {
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));
 }
+
+/// Checks an event's data against the schema the document names for it (`x-theset-events` of
+/// the stream's operation), resolving references within the document.
+fn assert_documented(stream_path: &str, event: &SseEvent) {
+    let document: Value = serde_json::from_str(&theset_api::openapi::document()).unwrap();
+    let schema_ref = document["paths"][stream_path]["get"]["x-theset-events"][&event.name].clone();
+    assert!(
+        schema_ref.is_object(),
+        "{stream_path}: event {} is not documented",
+        event.name
+    );
+    // The document as the root, so that `#/components/schemas/...` references resolve.
+    let mut root = document;
+    let map = root.as_object_mut().unwrap();
+    map.insert("$ref".to_owned(), schema_ref["$ref"].clone());
+    let validator = jsonschema::draft202012::new(&root).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&event.data)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{stream_path} {}: {errors:?}\n{}",
+        event.name,
+        event.data
+    );
+}
+
+/// `played` and `scored` are checked by their own tests' shapes (apps/api/tests/api/predictions.rs);
+/// every other event of both streams is produced here.
+#[actix_web::test]
+async fn every_event_matches_the_schema_the_document_names_for_it() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let sample = fixtures::show(&mut conn, 2).await;
+    let fan = fixtures::user(&mut conn, UserRole::User).await;
+    let (base, _server) = serve(state(&db, |_| {}));
+    let shows = "/v1/shows/{key}/events";
+    let songs = "/v1/setlist-songs/{id}/events";
+    let song = sample.setlist_songs[0].id;
+    let mut show_stream = Sse::open(
+        &format!("{base}/v1/shows/{}/events", sample.show.slug),
+        None,
+    )
+    .await;
+    let mut song_stream = Sse::open(&format!("{base}/v1/setlist-songs/{song}/events"), None).await;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut check = |path: &str, event: SseEvent| {
+        assert_documented(path, &event);
+        seen.insert(format!("{path} {}", event.name));
+    };
+    check(shows, show_stream.next().await);
+    check(songs, song_stream.next().await);
+
+    sql_vote(&mut conn, &fan, song, "up").await;
+    check(shows, show_stream.next().await);
+    check(songs, song_stream.next().await);
+
+    // A setlist change, a header change, a setlist removed; then the song and the show gone.
+    sql(
+        &mut conn,
+        &format!(
+            "UPDATE setlist_songs SET notes = 'opener' WHERE id = '{}'",
+            sample.setlist_songs[1].id
+        ),
+    )
+    .await;
+    check(shows, show_stream.next().await);
+    sql(
+        &mut conn,
+        &format!(
+            "UPDATE shows SET name = 'Renamed Show' WHERE id = '{}'",
+            sample.show.id
+        ),
+    )
+    .await;
+    check(shows, show_stream.next().await);
+    sql(
+        &mut conn,
+        &format!("DELETE FROM setlist_songs WHERE id = '{song}'"),
+    )
+    .await;
+    check(songs, song_stream.next().await);
+    check(shows, show_stream.next().await);
+    sql(
+        &mut conn,
+        &format!("DELETE FROM setlists WHERE id = '{}'", sample.setlist.id),
+    )
+    .await;
+    check(shows, show_stream.next().await);
+    sql(
+        &mut conn,
+        &format!("DELETE FROM shows WHERE id = '{}'", sample.show.id),
+    )
+    .await;
+    check(shows, show_stream.next().await);
+
+    // Stale ids: the resync of each stream.
+    let other = fixtures::show(&mut conn, 1).await;
+    let mut resumed = Sse::open(
+        &format!("{base}/v1/shows/{}/events", other.show.slug),
+        Some("00000000-1"),
+    )
+    .await;
+    check(shows, resumed.next().await);
+    let mut resumed = Sse::open(
+        &format!(
+            "{base}/v1/setlist-songs/{}/events",
+            other.setlist_songs[0].id
+        ),
+        Some("00000000-1"),
+    )
+    .await;
+    check(songs, resumed.next().await);
+
+    for event in [
+        "snapshot",
+        "votes",
+        "setlist",
+        "show",
+        "setlist_removed",
+        "removed",
+        "resync",
+    ] {
+        assert!(
+            seen.contains(&format!("{shows} {event}")),
+            "{event}: {seen:?}"
+        );
+    }
+    for event in ["snapshot", "votes", "removed", "resync"] {
+        assert!(
+            seen.contains(&format!("{songs} {event}")),
+            "{event}: {seen:?}"
+        );
+    }
+}

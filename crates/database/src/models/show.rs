@@ -319,6 +319,7 @@ pub enum ShowsOf {
 
 /// How nearby shows are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NearbyOrder {
     #[default]

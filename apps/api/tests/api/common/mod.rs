@@ -40,6 +40,7 @@ pub fn config(db: &TestDatabase) -> Config {
         trusted_proxies: Default::default(),
         metrics: Default::default(),
         realtime: RealtimeConfig::default(),
+        replica: None,
     }
 }
 
