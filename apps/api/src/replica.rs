@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, http::header, web};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{LocalBoxFuture, ready};
 use theset_database::ids::UserId;
 use theset_database::{DatabaseConfig, DbPool, PooledConnection};
 
@@ -266,24 +266,26 @@ impl FromRequest for PublicReads {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<AppState>>();
+        let Some(replica) = state.and_then(|s| s.replica.clone()) else {
+            return Box::pin(ready(Ok(Self { on_standby: false })));
+        };
+        // Who reads matters only while some caller's write is unseen on the standby.
         let token = req
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned());
+            .map(|(_, token)| token.trim().to_owned())
+            .filter(|_| replica.has_writers());
+        let (Some(token), Some(state)) = (token, state.cloned()) else {
+            return Box::pin(ready(Ok(Self {
+                on_standby: replica.serves(None),
+            })));
+        };
         Box::pin(async move {
-            let Some(replica) = state.as_ref().and_then(|s| s.replica.clone()) else {
-                return Ok(Self { on_standby: false });
-            };
-            let reader = match (token, state) {
-                (Some(token), Some(state)) if replica.has_writers() => {
-                    state.jwt.verify(&token).await.ok().map(|claims| claims.sub)
-                }
-                _ => None,
-            };
+            let reader = state.jwt.verify(&token).await.ok().map(|claims| claims.sub);
             Ok(Self {
                 on_standby: replica.serves(reader),
             })
