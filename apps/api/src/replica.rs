@@ -6,8 +6,9 @@
 //! everything committed before `t` is visible there. The newest such `t` is `visible_before`,
 //! and the lag is how long ago it was.
 //!
-//! A public read goes to the standby when the lag is within `DATABASE_READ_MAX_LAG_MS` and the
-//! watcher's last reading is recent; else to the primary, until the standby catches up. A
+//! A public read goes to the standby when the lag is within `DATABASE_READ_MAX_LAG_MS`, else to
+//! the primary until the standby catches up. The lag grows by itself while readings fail or
+//! stop, so a standby (or watcher) that does not answer ends reads there within the bound. A
 //! signed-in caller's writes are noted with the instant they ended: the caller's reads go to the
 //! primary until `visible_before` passes that instant (read-your-writes), which usually takes one
 //! check. Writes, signed-in work, the realtime listener and the show cache's fills read the
@@ -52,8 +53,6 @@ pub struct Replica {
     epoch: Instant,
     /// Nanoseconds since `epoch`: every commit before it is on the standby (0: none known).
     visible_before: AtomicU64,
-    /// When the last complete reading finished (nanoseconds since `epoch`).
-    checked_at: AtomicU64,
     /// Signed-in callers' last writes (nanoseconds since `epoch`), until visible on the standby.
     writers: Mutex<HashMap<UserId, u64>>,
     /// Public reads served by the standby and by the primary.
@@ -94,7 +93,6 @@ impl Replica {
             check_every: config.check_every,
             epoch: Instant::now(),
             visible_before: AtomicU64::new(0),
-            checked_at: AtomicU64::new(0),
             writers: Mutex::new(HashMap::new()),
             on_standby: AtomicU64::new(0),
             on_primary: AtomicU64::new(0),
@@ -107,13 +105,11 @@ impl Replica {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// How far behind the standby is, if the watcher's reading is current.
+    /// How far behind the standby is, if known. It grows on its own when readings stop (a
+    /// standby or a primary that does not answer), so a stalled watcher ends reads there too.
     fn lag(&self) -> Option<Duration> {
-        let now = self.now();
         let visible = self.visible_before.load(Ordering::Acquire);
-        let checked = self.checked_at.load(Ordering::Acquire);
-        let stale = Duration::from_nanos(now.saturating_sub(checked)) > self.check_every * 3;
-        (visible > 0 && !stale).then(|| Duration::from_nanos(now.saturating_sub(visible)))
+        (visible > 0).then(|| Duration::from_nanos(self.now().saturating_sub(visible)))
     }
 
     /// Whether a public read by `reader` may go to the standby.
@@ -189,7 +185,6 @@ async fn watch(replica: std::sync::Weak<Replica>, primary: DbPool) {
                     this.visible_before.fetch_max(at, Ordering::AcqRel);
                     this.lock_writers().retain(|_, wrote| *wrote >= at);
                 }
-                this.checked_at.store(this.now(), Ordering::Release);
             }
             Err(why) => {
                 if !failing {
