@@ -395,6 +395,27 @@ fn number(
     }
 }
 
+/// Another URL (setting `name`) for the API's own role, with `DATABASE_URL`'s timeouts; `why`
+/// says why the role must be the same.
+fn same_role(
+    name: &str,
+    url: &str,
+    main: &DatabaseConfig,
+    why: &str,
+) -> Result<DatabaseConfig, ConfigError> {
+    let mut config =
+        DatabaseConfig::from_url(url.trim()).map_err(|e| ConfigError::new(name, e.reason))?;
+    config.connect_timeout = main.connect_timeout;
+    config.statement_timeout = main.statement_timeout;
+    if config.user() != main.user() {
+        return Err(ConfigError::new(
+            name,
+            format!("must name the same role as DATABASE_URL ({why})"),
+        ));
+    }
+    Ok(config)
+}
+
 /// `DATABASE_READ_URL` (unset: every read on the primary), `DATABASE_READ_MAX_LAG_MS` and
 /// `DATABASE_READ_LAG_CHECK_MS`.
 fn replica(
@@ -404,18 +425,14 @@ fn replica(
     let Some(url) = var("DATABASE_READ_URL") else {
         return Ok(None);
     };
-    let mut database = DatabaseConfig::from_url(url.trim())
-        .map_err(|e| ConfigError::new("DATABASE_READ_URL", e.reason))?;
+    let mut database = same_role(
+        "DATABASE_READ_URL",
+        &url,
+        main,
+        "row level security decides what either reads",
+    )?;
     database.pool_size = main.pool_size;
-    database.connect_timeout = main.connect_timeout;
     database.pool_wait_timeout = main.pool_wait_timeout;
-    database.statement_timeout = main.statement_timeout;
-    if database.user() != main.user() {
-        return Err(ConfigError::new(
-            "DATABASE_READ_URL",
-            "must name the same role as DATABASE_URL (row level security decides what either reads)",
-        ));
-    }
     let max_lag = number(var, "DATABASE_READ_MAX_LAG_MS", 1..=600_000)?.unwrap_or(1_000);
     let check_every = number(var, "DATABASE_READ_LAG_CHECK_MS", 10..=60_000)?.unwrap_or(200);
     Ok(Some(crate::replica::ReplicaConfig {
@@ -432,17 +449,12 @@ fn realtime(
     let number = |name: &str, range| number(var, name, range);
     let mut config = RealtimeConfig::default();
     if let Some(url) = var("REALTIME_DATABASE_URL") {
-        let mut listener = DatabaseConfig::from_url(url.trim())
-            .map_err(|e| ConfigError::new("REALTIME_DATABASE_URL", e.reason))?;
-        listener.connect_timeout = main.connect_timeout;
-        listener.statement_timeout = main.statement_timeout;
-        if listener.user() != main.user() {
-            return Err(ConfigError::new(
-                "REALTIME_DATABASE_URL",
-                "must name the same role as DATABASE_URL (the listener reads as the API does)",
-            ));
-        }
-        config.database = Some(listener);
+        config.database = Some(same_role(
+            "REALTIME_DATABASE_URL",
+            &url,
+            main,
+            "the listener reads as the API does",
+        )?);
     }
     if let Some(raw) = var("REALTIME_ENABLED") {
         config.enabled = match raw.trim().to_ascii_lowercase().as_str() {
@@ -750,6 +762,44 @@ mod tests {
                 .unwrap()
                 .realtime
                 .database
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn public_reads_may_go_to_a_standby_as_the_same_role() {
+        let standby = "postgres://theset_api@replica.example:5432/theset";
+        let read = config(&[
+            ("SUPABASE_JWT_SECRET", SECRET),
+            ("DATABASE_READ_URL", standby),
+            ("DATABASE_READ_MAX_LAG_MS", "250"),
+        ])
+        .unwrap();
+        let replica = read.replica.expect("a read replica");
+        assert_eq!(replica.database.user(), Some("theset_api"));
+        assert_eq!(replica.database.pool_size, read.database.pool_size);
+        assert_eq!(replica.max_lag, Duration::from_millis(250));
+        assert_eq!(replica.check_every, Duration::from_millis(200));
+        for bad in [
+            (
+                "DATABASE_READ_URL",
+                "postgres://postgres@replica.example/theset",
+            ),
+            ("DATABASE_READ_MAX_LAG_MS", "0"),
+            ("DATABASE_READ_LAG_CHECK_MS", "soon"),
+        ] {
+            let mut vars = vec![
+                ("SUPABASE_JWT_SECRET", SECRET),
+                ("DATABASE_READ_URL", standby),
+            ];
+            vars.retain(|(name, _)| *name != bad.0);
+            vars.push(bad);
+            assert_eq!(config(&vars).unwrap_err().name, bad.0, "{bad:?}");
+        }
+        assert!(
+            config(&[("SUPABASE_JWT_SECRET", SECRET)])
+                .unwrap()
+                .replica
                 .is_none()
         );
     }

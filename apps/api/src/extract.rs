@@ -198,9 +198,7 @@ where
     D: serde::Deserializer<'de>,
 {
     let number: serde_json::Number = serde::Deserialize::deserialize(de)?;
-    to_i32(&number).ok_or_else(|| {
-        serde::de::Error::custom(format!("expected a whole number within i32, got {number}"))
-    })
+    to_i32(&number)
 }
 
 /// [`whole_number`] for optional fields (`null` or absent: `None`); with
@@ -209,27 +207,23 @@ pub fn optional_whole_number<'de, D>(de: D) -> Result<Option<i32>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    let number: Option<serde_json::Number> = serde::Deserialize::deserialize(de)?;
-    number
-        .map(|number| {
-            to_i32(&number).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "expected a whole number within i32, got {number}"
-                ))
-            })
-        })
+    <Option<serde_json::Number> as serde::Deserialize>::deserialize(de)?
+        .map(|number| to_i32(&number))
         .transpose()
 }
 
-fn to_i32(number: &serde_json::Number) -> Option<i32> {
-    if let Some(n) = number.as_i64() {
-        return i32::try_from(n).ok();
-    }
-    let f = number.as_f64()?;
-    // Within i32 and with no fraction, the conversion is exact.
-    #[allow(clippy::cast_possible_truncation)]
-    let whole = f as i32;
-    (f.fract() == 0.0 && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX)).then_some(whole)
+fn to_i32<E: serde::de::Error>(number: &serde_json::Number) -> Result<i32, E> {
+    let whole = match number.as_i64() {
+        Some(n) => i32::try_from(n).ok(),
+        None => number.as_f64().and_then(|f| {
+            // Within i32 and with no fraction, the conversion is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            let whole = f as i32;
+            (f.fract() == 0.0 && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX))
+                .then_some(whole)
+        }),
+    };
+    whole.ok_or_else(|| E::custom(format!("expected a whole number within i32, got {number}")))
 }
 
 /// `Option<Option<T>>` for PATCH bodies: absent leaves a field as it is (`None`), `null` clears

@@ -318,11 +318,16 @@ const STREAMS: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
+/// The JSON pointer of a path's entry in the document (RFC 6901 escapes).
+fn path_pointer(path: &str) -> String {
+    format!("/paths/{}", path.replace('~', "~0").replace('/', "~1"))
+}
+
 fn describe_streams(document: &mut serde_json::Value) {
     use serde_json::{Value, json};
     for (path, events) in STREAMS {
         let Some(op) = document
-            .pointer_mut(&format!("/paths/{}/get", path.replace('/', "~1")))
+            .pointer_mut(&format!("{}/get", path_pointer(path)))
             .and_then(Value::as_object_mut)
         else {
             continue;
@@ -506,10 +511,7 @@ const LINKS: &[(Answer, &[(&str, Link)])] = &[
 
 fn link_responses(document: &mut serde_json::Value) {
     for ((path, method, status), links) in LINKS {
-        let pointer = format!(
-            "/paths/{}/{method}/responses/{status}",
-            path.replace('~', "~0").replace('/', "~1")
-        );
+        let pointer = format!("{}/{method}/responses/{status}", path_pointer(path));
         let Some(serde_json::Value::Object(response)) = document.pointer_mut(&pointer) else {
             continue;
         };

@@ -34,9 +34,12 @@ pub async fn search(
     req: HttpRequest,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<HttpResponse> {
-    // Blank finds nothing (the database search answers it without a query), as a search box
-    // cleared by its user expects.
+    // Blank finds nothing, as a search box cleared by its user expects: answered here, without
+    // a connection or a token of the search budget.
     let q = params.q.trim();
+    if q.is_empty() {
+        return Ok(HttpResponse::Ok().json(theset_database::search::SearchResults::default()));
+    }
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::invalid_field(
             "q",
