@@ -1,12 +1,14 @@
-//! Hot reads from memory: the show page (`GET /v1/shows/{key}`) and the trending list, held per
-//! process and dropped exactly when the realtime listener reports a change, by any writer (API,
-//! worker, CLI, psql); and entity tags (`ETag`, `If-None-Match`) for every public read that
+//! Hot reads from memory: the show page (`GET /v1/shows/{key}`), the trending list and search
+//! results (`GET /v1/search`), held per process and dropped exactly when the realtime listener
+//! reports a change, by any writer (API, worker, CLI, psql); and entity tags (`ETag`, `If-None-Match`) for every public read that
 //! answers with a [`Body`]. Decisions: apps/api/README.md, "Cache".
 //!
 //! How it stays exact ([`theset_realtime::ShowWatcher`]):
 //! - the listener reports every show that changed: vote counts from the vote log, everything
 //!   else from the schema's notifications (`show:<id>`, `page:<id>`); the page is dropped, and
 //!   the trending list with it unless only counts changed (no show card carries them);
+//! - search results depend on artists, songs and venues alone: any statement that may change what
+//!   a search shows of them notifies `search:`, and every search result held is dropped;
 //! - it serves only while the listener vouches for it: connected, in the generation the entries
 //!   were read in, and with its last read of the vote log begun at most `fresh_for` (the
 //!   coalescing window) ago. Otherwise requests go to the database as if there were no cache;
@@ -34,6 +36,9 @@ use crate::error::{ApiError, ApiResult};
 
 /// `SHOW_CACHE_MAX_ENTRIES` default: a few thousand hot shows (pages are 5-30 KB).
 pub const DEFAULT_MAX_ENTRIES: usize = 4_096;
+
+/// `SEARCH_CACHE_MAX_ENTRIES` default: a few thousand popular searches (results are 1-5 KB).
+pub const DEFAULT_MAX_SEARCHES: usize = 4_096;
 
 /// Reported changes remembered for reads under way (a read that began before the oldest kept
 /// is not kept: it cannot be checked).
@@ -121,6 +126,10 @@ pub struct CacheStats {
     pub max_pages: usize,
     /// Trending lists held (one per `limit` asked for).
     pub trending: usize,
+    /// Search results held (one per query and `limit`), and their bound
+    /// (`SEARCH_CACHE_MAX_ENTRIES`; 0: off).
+    pub searches: usize,
+    pub max_searches: usize,
     /// Bytes of the bodies held.
     pub bytes: usize,
     /// Reads answered from memory; from the database; from the database because the listener
@@ -128,16 +137,18 @@ pub struct CacheStats {
     pub hits: u64,
     pub misses: u64,
     pub bypasses: u64,
-    /// Entries dropped because their show changed.
+    /// Entries dropped because what they show changed.
     pub invalidations: u64,
     /// The listener's generation the entries belong to (0: it is not watching).
     pub generation: u64,
 }
 
-/// The show pages and trending lists of this process (see the module's documentation).
+/// The show pages, trending lists and search results of this process (see the module's
+/// documentation).
 pub struct ShowCache {
     state: Mutex<State>,
     max_pages: usize,
+    max_searches: usize,
     /// Serve only while the listener's last vote log read began at most this long ago.
     fresh_for: Duration,
     realtime: Option<Realtime>,
@@ -166,6 +177,7 @@ struct Ticket {
     generation: u64,
     seq: u64,
     trending_seq: u64,
+    search_seq: u64,
 }
 
 enum Lookup {
@@ -175,14 +187,21 @@ enum Lookup {
 }
 
 impl ShowCache {
-    /// A cache of at most `max_pages` show pages (0: off), kept exact by `realtime` (`None`:
-    /// off, as nothing would report changes), serving while the listener's reports are at most
-    /// `fresh_for` old.
-    pub fn new(max_pages: usize, fresh_for: Duration, realtime: Option<Realtime>) -> Arc<Self> {
-        let realtime = realtime.filter(|_| max_pages > 0);
+    /// A cache of at most `max_pages` show pages (0: off, and trending with them) and
+    /// `max_searches` search results (0: off), kept exact by `realtime` (`None`: off, as nothing
+    /// would report changes), serving while the listener's reports are at most `fresh_for` old.
+    pub fn new(
+        max_pages: usize,
+        max_searches: usize,
+        fresh_for: Duration,
+        realtime: Option<Realtime>,
+    ) -> Arc<Self> {
+        let realtime = realtime.filter(|_| max_pages > 0 || max_searches > 0);
+        let on = realtime.is_some();
         let cache = Arc::new(Self {
             state: Mutex::new(State::default()),
-            max_pages: if realtime.is_some() { max_pages } else { 0 },
+            max_pages: if on { max_pages } else { 0 },
+            max_searches: if on { max_searches } else { 0 },
             fresh_for,
             realtime,
             held: AtomicUsize::new(0),
@@ -197,16 +216,12 @@ impl ShowCache {
             let weak: Weak<Self> = Arc::downgrade(&cache);
             let watcher: Weak<dyn ShowWatcher> = weak;
             if realtime.watch_shows(watcher) {
-                tracing::info!(max_pages, ?fresh_for, "show page cache on");
+                tracing::info!(max_pages, max_searches, ?fresh_for, "show cache on");
             } else {
                 tracing::warn!("show page cache off: the realtime listener has a watcher already");
             }
         }
         cache
-    }
-
-    pub fn is_on(&self) -> bool {
-        self.max_pages > 0
     }
 
     /// The show page of `key`: from memory when held and vouched for, else what `load` reads
@@ -219,7 +234,7 @@ impl ShowCache {
         key: &Key,
         load: impl FnOnce(bool) -> F,
     ) -> ApiResult<Arc<Body>> {
-        let ticket = match self.lookup(|state| state.page(key)) {
+        let ticket = match self.lookup(self.max_pages > 0, |state| state.page(key)) {
             Lookup::Hit(body) => return Ok(body),
             Lookup::Miss(ticket) => ticket,
         };
@@ -245,20 +260,55 @@ impl ShowCache {
         limit: i64,
         load: impl FnOnce(bool) -> F,
     ) -> ApiResult<Arc<Body>> {
-        let ticket = match self.lookup(|state| state.trending.get(&limit).cloned()) {
+        let find = |state: &mut State| state.trending.get(&limit).cloned();
+        self.read_through(self.max_pages > 0, find, load, |state, ticket, body| {
+            if state.trending_seq == ticket.trending_seq {
+                state.bytes += body.len();
+                if let Some(old) = state.trending.insert(limit, body) {
+                    state.bytes -= old.len();
+                }
+            }
+        })
+        .await
+    }
+
+    /// The results of searching `query` (as the database reads it: trimmed, at most its first
+    /// `search::MAX_QUERY_CHARS` characters) for `limit` hits of each kind: from memory when held
+    /// and vouched for, else what `load` reads (kept when it may be).
+    /// (`load` as for [`Self::show_page`].)
+    pub async fn search<F: Future<Output = ApiResult<Body>>>(
+        &self,
+        query: &str,
+        limit: i64,
+        load: impl FnOnce(bool) -> F,
+    ) -> ApiResult<Arc<Body>> {
+        let key = (query.to_owned(), limit);
+        let max = self.max_searches;
+        let find = |state: &mut State| state.searches.get(&key).cloned();
+        self.read_through(max > 0, find, load, |state, ticket, body| {
+            if state.search_seq == ticket.search_seq {
+                state.keep_search(key.clone(), body, max);
+            }
+        })
+        .await
+    }
+
+    /// What `find` holds when `on` and vouched for, else what `load` reads, handed to `put`
+    /// with the ticket of the read (to keep it if nothing it shows changed since).
+    async fn read_through<F: Future<Output = ApiResult<Body>>>(
+        &self,
+        on: bool,
+        find: impl FnOnce(&mut State) -> Option<Arc<Body>>,
+        load: impl FnOnce(bool) -> F,
+        put: impl FnOnce(&mut State, Ticket, Arc<Body>),
+    ) -> ApiResult<Arc<Body>> {
+        let ticket = match self.lookup(on, find) {
             Lookup::Hit(body) => return Ok(body),
             Lookup::Miss(ticket) => ticket,
         };
         let body = Arc::new(load(ticket.is_some()).await?);
         if let Some(ticket) = ticket {
-            self.keep(ticket, |state, _| {
-                if state.trending_seq == ticket.trending_seq {
-                    state.bytes += body.len();
-                    if let Some(old) = state.trending.insert(limit, body.clone()) {
-                        state.bytes -= old.len();
-                    }
-                }
-            });
+            self.keep(ticket, |state, _| put(state, ticket, body.clone()));
         }
         Ok(body)
     }
@@ -269,6 +319,8 @@ impl ShowCache {
             pages: state.pages.len(),
             max_pages: self.max_pages,
             trending: state.trending.len(),
+            searches: state.searches.len(),
+            max_searches: self.max_searches,
             bytes: state.bytes,
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
@@ -282,8 +334,8 @@ impl ShowCache {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn lookup(&self, find: impl FnOnce(&mut State) -> Option<Arc<Body>>) -> Lookup {
-        if !self.is_on() {
+    fn lookup(&self, on: bool, find: impl FnOnce(&mut State) -> Option<Arc<Body>>) -> Lookup {
+        if !on {
             self.bypasses.fetch_add(1, Ordering::Relaxed);
             return Lookup::Miss(None);
         }
@@ -292,6 +344,7 @@ impl ShowCache {
             generation: state.generation,
             seq: state.seq,
             trending_seq: state.trending_seq,
+            search_seq: state.search_seq,
         });
         let vouched =
             ticket.is_some() && state.as_of.is_some_and(|at| at.elapsed() <= self.fresh_for);
@@ -391,6 +444,17 @@ impl ShowWatcher for ShowCache {
             Ordering::Relaxed,
         );
     }
+
+    fn search_changed(&self) {
+        let mut state = self.lock();
+        let dropped = state.search_changed();
+        self.held.store(state.held(), Ordering::Relaxed);
+        drop(state);
+        self.invalidations.fetch_add(
+            u64::try_from(dropped).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
 }
 
 /// The `id` and `slug` of a `show_details` document's show (its first field, a few hundred bytes
@@ -428,16 +492,42 @@ struct State {
     forgotten: u64,
     /// Reports of changes other than votes: the trending lists' version.
     trending_seq: u64,
-    pages: Clock,
+    pages: Clock<ShowId, Page>,
     /// The slug of each page held, to find pages asked for by slug.
     slugs: HashMap<String, ShowId>,
     trending: HashMap<i64, Arc<Body>>,
+    /// Reports of changes to what searches show: the search results' version.
+    search_seq: u64,
+    searches: Clock<(String, i64), Arc<Body>>,
     bytes: usize,
 }
 
 impl State {
     fn held(&self) -> usize {
-        self.pages.len() + self.trending.len()
+        self.pages.len() + self.trending.len() + self.searches.len()
+    }
+
+    /// Keeps a search result (in place of one held under the same key), evicting by CLOCK when
+    /// `max` are held.
+    fn keep_search(&mut self, key: (String, i64), body: Arc<Body>, max: usize) {
+        if let Some(old) = self.searches.remove(&key) {
+            self.bytes -= old.len();
+        }
+        self.bytes += body.len();
+        if let Some((_, evicted)) = self.searches.insert(key, body, max) {
+            self.bytes -= evicted.len();
+        }
+    }
+
+    /// Drops every search result held; returns how many went.
+    fn search_changed(&mut self) -> usize {
+        self.search_seq += 1;
+        let mut dropped = 0;
+        for body in self.searches.drain() {
+            self.bytes -= body.len();
+            dropped += 1;
+        }
+        dropped
     }
 
     fn page(&mut self, key: &Key) -> Option<Arc<Body>> {
@@ -445,7 +535,7 @@ impl State {
             Key::Id(id) => ShowId(*id),
             Key::Slug(slug) => *self.slugs.get(slug)?,
         };
-        self.pages.get(show).map(|page| page.body.clone())
+        self.pages.get(&show).map(|page| page.body.clone())
     }
 
     /// Whether a change to `show` was reported after report `seq` (or may have been).
@@ -466,6 +556,7 @@ impl State {
         }
         self.bytes += body.len();
         let evicted = self.pages.insert(
+            show,
             Page {
                 show,
                 slug: slug.clone(),
@@ -474,13 +565,13 @@ impl State {
             max,
         );
         self.slugs.insert(slug, show);
-        if let Some(evicted) = evicted {
+        if let Some((_, evicted)) = evicted {
             self.forget(&evicted);
         }
     }
 
     fn drop_page(&mut self, show: ShowId) -> bool {
-        match self.pages.remove(show) {
+        match self.pages.remove(&show) {
             Some(page) => {
                 self.forget(&page);
                 true
@@ -524,6 +615,7 @@ impl State {
         self.pages = Clock::default();
         self.slugs.clear();
         self.trending.clear();
+        self.searches = Clock::default();
         self.bytes = 0;
         // Reads under way carry the old generation: they will not be kept.
         self.recent.clear();
@@ -537,66 +629,88 @@ struct Page {
     body: Arc<Body>,
 }
 
-struct Slot {
-    page: Page,
+struct Slot<K, V> {
+    key: K,
+    value: V,
     /// Read since the hand last passed (CLOCK: a second chance before eviction).
     used: bool,
 }
 
-/// At most `max` pages, evicted by CLOCK (an approximation of least recently used in O(1) per
+/// At most `max` entries, evicted by CLOCK (an approximation of least recently used in O(1) per
 /// operation, with no list to reorder on every hit).
-#[derive(Default)]
-struct Clock {
-    slots: Vec<Option<Slot>>,
-    index: HashMap<ShowId, usize>,
+struct Clock<K, V> {
+    slots: Vec<Option<Slot<K, V>>>,
+    index: HashMap<K, usize>,
     free: Vec<usize>,
     hand: usize,
 }
 
-impl Clock {
+impl<K, V> Default for Clock<K, V> {
+    fn default() -> Self {
+        Self {
+            slots: Vec::new(),
+            index: HashMap::new(),
+            free: Vec::new(),
+            hand: 0,
+        }
+    }
+}
+
+impl<K: Eq + std::hash::Hash + Clone, V> Clock<K, V> {
     fn len(&self) -> usize {
         self.index.len()
     }
 
-    fn get(&mut self, show: ShowId) -> Option<&Page> {
-        let slot = self.slots.get_mut(*self.index.get(&show)?)?.as_mut()?;
+    fn get(&mut self, key: &K) -> Option<&V> {
+        let slot = self.slots.get_mut(*self.index.get(key)?)?.as_mut()?;
         slot.used = true;
-        Some(&slot.page)
+        Some(&slot.value)
     }
 
-    fn remove(&mut self, show: ShowId) -> Option<Page> {
-        let at = self.index.remove(&show)?;
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let at = self.index.remove(key)?;
         let slot = self.slots.get_mut(at)?.take()?;
         self.free.push(at);
-        Some(slot.page)
+        Some(slot.value)
     }
 
-    /// Inserts a page of a show not held; returns the page evicted to make room, if any.
-    fn insert(&mut self, page: Page, max: usize) -> Option<Page> {
-        let show = page.show;
-        let slot = Slot { page, used: false };
+    /// Every entry, each once, emptying the clock.
+    fn drain(&mut self) -> impl Iterator<Item = V> + '_ {
+        self.index.clear();
+        self.free.clear();
+        self.hand = 0;
+        self.slots.drain(..).flatten().map(|slot| slot.value)
+    }
+
+    /// Inserts an entry whose key is not held; returns the entry evicted to make room, if any.
+    fn insert(&mut self, key: K, value: V, max: usize) -> Option<(K, V)> {
+        let slot = Slot {
+            key: key.clone(),
+            value,
+            used: false,
+        };
         if let Some(at) = self.free.pop() {
             self.slots[at] = Some(slot);
-            self.index.insert(show, at);
+            self.index.insert(key, at);
             return None;
         }
         if self.slots.len() < max.max(1) {
-            self.index.insert(show, self.slots.len());
+            self.index.insert(key, self.slots.len());
             self.slots.push(Some(slot));
             return None;
         }
-        // Full and no slot free: every slot holds a page.
+        // Full and no slot free: every slot holds an entry.
         loop {
             let at = self.hand;
             self.hand = (self.hand + 1) % self.slots.len();
             match &mut self.slots[at] {
                 Some(held) if held.used => held.used = false,
                 held => {
-                    let evicted = held.replace(slot).map(|s| s.page);
-                    if let Some(evicted) = &evicted {
-                        self.index.remove(&evicted.show);
+                    let evicted = held.replace(slot).map(|s| (s.key, s.value));
+                    if let Some((evicted, _)) = &evicted {
+                        self.index.remove(evicted);
                     }
-                    self.index.insert(show, at);
+                    self.index.insert(key, at);
                     return evicted;
                 }
             }
@@ -658,18 +772,20 @@ mod tests {
         let ids: Vec<ShowId> = (0..4).map(|_| ShowId::new_random()).collect();
         let mut clock = Clock::default();
         for (i, id) in ids.iter().take(3).enumerate() {
-            assert!(clock.insert(page(*id, &i.to_string()), 3).is_none());
+            assert!(clock.insert(*id, page(*id, &i.to_string()), 3).is_none());
         }
         // The first was read: the second goes.
-        assert!(clock.get(ids[0]).is_some());
-        let evicted = clock.insert(page(ids[3], "3"), 3).unwrap();
-        assert_eq!(evicted.show, ids[1]);
+        assert!(clock.get(&ids[0]).is_some());
+        let (evicted, _) = clock.insert(ids[3], page(ids[3], "3"), 3).unwrap();
+        assert_eq!(evicted, ids[1]);
         assert_eq!(clock.len(), 3);
-        assert!(clock.get(ids[0]).is_some() && clock.get(ids[1]).is_none());
+        assert!(clock.get(&ids[0]).is_some() && clock.get(&ids[1]).is_none());
         // A removed page's slot is reused before anything is evicted.
-        assert!(clock.remove(ids[2]).is_some());
-        assert!(clock.insert(page(ids[1], "1"), 3).is_none());
+        assert!(clock.remove(&ids[2]).is_some());
+        assert!(clock.insert(ids[1], page(ids[1], "1"), 3).is_none());
         assert_eq!(clock.len(), 3);
+        assert_eq!(clock.drain().count(), 3);
+        assert_eq!(clock.len(), 0);
     }
 
     #[test]
@@ -721,6 +837,34 @@ mod tests {
         );
         assert_eq!(state.changed(&[], ShowChange::Rows), 1);
         assert_eq!((state.held(), state.bytes), (0, 0));
+    }
+
+    #[test]
+    fn search_results_are_bounded_and_all_dropped_when_the_catalog_changes() {
+        let mut state = State::default();
+        let key = |q: &str| (q.to_owned(), 10);
+        state.keep_search(key("a"), body("a"), 2);
+        state.keep_search(key("b"), body("b"), 2);
+        // "a" is read, so "b" goes for "c".
+        assert!(state.searches.get(&key("a")).is_some());
+        state.keep_search(key("c"), body("c"), 2);
+        assert_eq!((state.searches.len(), state.bytes), (2, 2));
+        assert!(state.searches.get(&key("b")).is_none());
+        // The same query again replaces its entry, evicting nothing.
+        state.keep_search(key("c"), body("longer"), 2);
+        assert_eq!((state.searches.len(), state.bytes), (2, 7));
+        assert_eq!(state.searches.get(&key("c")).unwrap().len(), 6);
+        assert!(state.searches.get(&key("a")).is_some());
+        let before = state.search_seq;
+        state.trending.insert(20, body("[]"));
+        state.bytes += 2;
+        assert_eq!(state.search_changed(), 2);
+        assert_eq!(
+            (state.held(), state.bytes),
+            (1, 2),
+            "only search results go"
+        );
+        assert!(state.search_seq > before);
     }
 
     #[test]

@@ -242,6 +242,9 @@ pub struct RealtimeConfig {
     /// memory (`crate::cache`); 0 turns the cache off. Here because the listener keeps it exact:
     /// with realtime off there is no cache either.
     pub show_cache_max_entries: usize,
+    /// `SEARCH_CACHE_MAX_ENTRIES` (default `cache::DEFAULT_MAX_SEARCHES`): search results held
+    /// in memory, kept exact by the same listener; 0 turns them off.
+    pub search_cache_max_entries: usize,
 }
 
 impl Default for RealtimeConfig {
@@ -255,6 +258,7 @@ impl Default for RealtimeConfig {
             heartbeat: Duration::from_secs(15),
             database: None,
             show_cache_max_entries: crate::cache::DEFAULT_MAX_ENTRIES,
+            search_cache_max_entries: crate::cache::DEFAULT_MAX_SEARCHES,
         }
     }
 }
@@ -499,6 +503,9 @@ fn realtime(
     if let Some(n) = number("SHOW_CACHE_MAX_ENTRIES", 0..=1_000_000)? {
         config.show_cache_max_entries = usize::try_from(n).unwrap_or(usize::MAX);
     }
+    if let Some(n) = number("SEARCH_CACHE_MAX_ENTRIES", 0..=1_000_000)? {
+        config.search_cache_max_entries = usize::try_from(n).unwrap_or(usize::MAX);
+    }
     Ok(config)
 }
 
@@ -561,6 +568,10 @@ mod tests {
             config.realtime.show_cache_max_entries,
             crate::cache::DEFAULT_MAX_ENTRIES
         );
+        assert_eq!(
+            config.realtime.search_cache_max_entries,
+            crate::cache::DEFAULT_MAX_SEARCHES
+        );
         assert!(!format!("{config:?}").contains(SECRET));
     }
 
@@ -597,6 +608,7 @@ mod tests {
             ("REALTIME_CLIENT_BUFFER", "none"),
             ("REALTIME_HEARTBEAT_SECS", "0"),
             ("SHOW_CACHE_MAX_ENTRIES", "many"),
+            ("SEARCH_CACHE_MAX_ENTRIES", "-1"),
         ] {
             assert_eq!(
                 name(&[("SUPABASE_JWT_SECRET", SECRET), (setting, value)]),

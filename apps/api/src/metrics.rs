@@ -234,19 +234,21 @@ fn replica_metrics(out: &mut String, replica: ReplicaStatus) {
 
 /// The show cache (`crate::cache`): what it holds against its bound, and how reads went.
 fn cache_metrics(out: &mut String, cache: &CacheStats) {
-    out.push_str("# HELP theset_show_cache_entries Entries held in memory, by kind; max: SHOW_CACHE_MAX_ENTRIES (0: off).\n");
+    out.push_str("# HELP theset_show_cache_entries Entries held in memory, by kind; max: SHOW_CACHE_MAX_ENTRIES, max_search: SEARCH_CACHE_MAX_ENTRIES (0: off).\n");
     out.push_str("# TYPE theset_show_cache_entries gauge\n");
     for (kind, value) in [
         ("page", cache.pages),
         ("trending", cache.trending),
+        ("search", cache.searches),
         ("max", cache.max_pages),
+        ("max_search", cache.max_searches),
     ] {
         let _ = writeln!(out, "theset_show_cache_entries{{kind=\"{kind}\"}} {value}");
     }
     out.push_str("# HELP theset_show_cache_bytes Bytes of the bodies held.\n");
     out.push_str("# TYPE theset_show_cache_bytes gauge\n");
     let _ = writeln!(out, "theset_show_cache_bytes {}", cache.bytes);
-    out.push_str("# HELP theset_show_cache_lookups_total Show page and trending reads: from memory (hit), from the database (miss), from the database while the realtime listener cannot vouch for memory (bypass).\n");
+    out.push_str("# HELP theset_show_cache_lookups_total Show page, trending and search reads: from memory (hit), from the database (miss), from the database while the realtime listener cannot vouch for memory (bypass).\n");
     out.push_str("# TYPE theset_show_cache_lookups_total counter\n");
     for (result, value) in [
         ("hit", cache.hits),
@@ -258,7 +260,7 @@ fn cache_metrics(out: &mut String, cache: &CacheStats) {
             "theset_show_cache_lookups_total{{result=\"{result}\"}} {value}"
         );
     }
-    out.push_str("# HELP theset_show_cache_invalidations_total Entries dropped because their show changed.\n");
+    out.push_str("# HELP theset_show_cache_invalidations_total Entries dropped because what they show changed.\n");
     out.push_str("# TYPE theset_show_cache_invalidations_total counter\n");
     let _ = writeln!(
         out,

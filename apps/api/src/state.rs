@@ -91,6 +91,7 @@ impl AppState {
         // page is staler than a live stream would be.
         let cache = ShowCache::new(
             config.realtime.show_cache_max_entries,
+            config.realtime.search_cache_max_entries,
             config.realtime.options.coalesce_window,
             realtime.clone(),
         );

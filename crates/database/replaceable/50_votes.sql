@@ -1,9 +1,11 @@
 -- vote rules and counters -----------------------------------------------------------------------
 -- Votes are refused on actual setlists and whenever predictions_closed_reason() says the setlist
 -- is closed (locked, show started, cancelled or postponed). This holds for every writer;
--- cascaded deletes (a song or setlist removed) are let through.
+-- cascaded deletes (a song or setlist removed) are let through. SECURITY DEFINER: the rule reads
+-- the song's setlist and show as they are, not as the caller may see them (under a fan's RLS
+-- another fan's hidden prediction read as nothing, and a vote on its songs passed).
 CREATE FUNCTION votes_check_open() RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp
 AS $$
 DECLARE
   target uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.setlist_song_id ELSE NEW.setlist_song_id END;

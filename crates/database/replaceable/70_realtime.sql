@@ -229,6 +229,32 @@ CREATE TRIGGER songs_page_update AFTER UPDATE ON songs
   REFERENCING NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_catalog();
 
+-- What search answers with (crates/database/src/search.rs: an artist's name, slug and image, a
+-- song's title and artist, a venue's name, slug, city and country): any statement that may change
+-- it notifies `search:` once (NOTIFY folds equal payloads of a transaction into one), and the
+-- API's cache of search results starts over. Per statement, so an import of thousands of songs
+-- costs one notification; catalogue writes are rare beside searches.
+CREATE FUNCTION realtime_notify_search() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  PERFORM pg_notify('theset_realtime', 'search:');
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER artists_search_results
+  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF name, slug, image_url ON artists
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_search();
+
+CREATE TRIGGER songs_search_results
+  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF title, artist_id ON songs
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_search();
+
+CREATE TRIGGER venues_search_results
+  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF name, slug, city, country ON venues
+  FOR EACH STATEMENT EXECUTE FUNCTION realtime_notify_search();
+
 -- The current counts of the songs whose counts changed in transactions at or after since_xid
 -- (NULL: none), limited to the given shows and songs (both NULL: every song, which the listener
 -- filters in memory, so its statement does not grow with what it follows), and the horizon to pass as

@@ -57,13 +57,15 @@ pub type SetlistUpdates = Subscription<ShowEvent>;
 pub type VoteUpdates = Subscription<SongEvent>;
 
 /// Told by the listener which shows changed, for a cache of what PostgreSQL says about them (the
-/// API's show pages). Set with [`Realtime::watch_shows`]. The listener calls it on its own thread,
+/// API's show pages), and when the names a search answers with changed (its search results). Set with [`Realtime::watch_shows`]. The listener calls it on its own thread,
 /// so each call must be short, and holds it weakly (it never keeps the watcher alive).
 ///
 /// The contract: between [`ShowWatcher::watching`] with a generation and the next
 /// [`ShowWatcher::blind`] (or a new generation), every change committed by any writer to a show,
 /// its setlists, songs, line-up, venue or headliner is reported to [`ShowWatcher::changed`]
-/// after its commit; `as_of` says how far the reports have come.
+/// after its commit, and every change to the rows of artists, songs and venues that a search
+/// answers with (`search:`) to [`ShowWatcher::search_changed`]; `as_of` says how far the reports
+/// have come.
 pub trait ShowWatcher: Send + Sync {
     /// Whether changes must reach the watcher now (it holds entries, or is about to): the
     /// listener then connects and reads the vote log every `poll_interval`, even with no stream
@@ -78,6 +80,9 @@ pub trait ShowWatcher: Send + Sync {
     fn blind(&self);
     /// These shows changed (committed), as `change` says.
     fn changed(&self, shows: &[ShowId], change: ShowChange);
+    /// An artist, song or venue was added, removed, or changed in what a search shows of it
+    /// (committed).
+    fn search_changed(&self);
 }
 
 /// What changed about a show, for a [`ShowWatcher`].

@@ -228,17 +228,14 @@ impl<'h> Session<'h> {
                     () = tick, if following => Wake::Tick,
                 }
             };
-            // Structural changes (streams read these shows again) and other changes to show pages
-            // (only the watcher hears of those).
-            let mut dirty = HashSet::new();
-            let mut pages = HashSet::new();
+            let mut notes = Notes::default();
             // When the vote log read of this tick began, if it read.
             let mut read_at = None;
             match wake {
                 Wake::Stop => return Ok(()),
                 Wake::Notified(payload) => {
-                    sort_note(&payload, &mut dirty, &mut pages);
-                    self.take_notes(&mut dirty, &mut pages);
+                    notes.sort(&payload);
+                    self.take_notes(&mut notes);
                 }
                 Wake::Topics => {}
                 Wake::Tick => {
@@ -249,9 +246,9 @@ impl<'h> Session<'h> {
                     }
                     // Notifications of commits before the read came before its reply: they go
                     // to the watcher with it, so `read_at` holds for both kinds of change.
-                    self.take_notes(&mut dirty, &mut pages);
+                    self.take_notes(&mut notes);
                     let (unknown, next_due) = self.flush_votes();
-                    dirty.extend(unknown);
+                    notes.dirty.extend(unknown);
                     // Held changes go out when their window closes, not at the first tick after.
                     if let Some(due) = next_due {
                         next_tick = next_tick.min(due);
@@ -274,9 +271,12 @@ impl<'h> Session<'h> {
             if let Some(generation) = self.generation
                 && let Some(watcher) = self.watch.get()
             {
-                let changed: Vec<ShowId> = dirty.union(&pages).copied().collect();
+                let changed: Vec<ShowId> = notes.dirty.union(&notes.pages).copied().collect();
                 if !changed.is_empty() {
                     watcher.changed(&changed, ShowChange::Rows);
+                }
+                if notes.search {
+                    watcher.search_changed();
                 }
                 if let Some(at) = read_at {
                     watcher.watching(generation, at);
@@ -290,8 +290,8 @@ impl<'h> Session<'h> {
                 self.load_pending().await?;
             }
             self.answer_resumes().await?;
-            if !dirty.is_empty() {
-                let shows: Vec<ShowId> = dirty.into_iter().collect();
+            if !notes.dirty.is_empty() {
+                let shows: Vec<ShowId> = notes.dirty.into_iter().collect();
                 self.reload_structure(&shows).await?;
             }
         }
@@ -326,11 +326,11 @@ impl<'h> Session<'h> {
         Ok(())
     }
 
-    /// Every notification already received, sorted as [`sort_note`] does.
-    fn take_notes(&mut self, dirty: &mut HashSet<ShowId>, pages: &mut HashSet<ShowId>) {
-        let mut notes = std::pin::pin!(self.conn.notifications_stream());
-        while let Some(Some(Ok(note))) = notes.next().now_or_never() {
-            sort_note(&note.payload, dirty, pages);
+    /// Every notification already received, sorted into `notes`.
+    fn take_notes(&mut self, notes: &mut Notes) {
+        let mut received = std::pin::pin!(self.conn.notifications_stream());
+        while let Some(Some(Ok(note))) = received.next().now_or_never() {
+            notes.sort(&note.payload);
         }
     }
 
@@ -708,14 +708,30 @@ impl<'h> Session<'h> {
     }
 }
 
-/// A notification's show: `show:<id>` (a structural change: streams read the show again, and the
-/// watcher hears of it) into `dirty`, `page:<id>` (another change to the show's page, for the
-/// watcher alone) into `pages`. Anything else is ignored.
-fn sort_note(payload: &str, dirty: &mut HashSet<ShowId>, pages: &mut HashSet<ShowId>) {
-    let (into, id) = match payload.split_once(':') {
-        Some(("show", id)) => (dirty, id),
-        Some(("page", id)) => (pages, id),
-        _ => return,
-    };
-    into.extend(id.parse::<ShowId>().ok());
+/// What the notifications received at one wake said.
+#[derive(Debug, Default)]
+struct Notes {
+    /// `show:<id>`: structural changes (streams read these shows again, and the watcher hears).
+    dirty: HashSet<ShowId>,
+    /// `page:<id>`: other changes to a show's page, for the watcher alone.
+    pages: HashSet<ShowId>,
+    /// `search:`: a name search answers with (an artist, song or venue) changed, for the
+    /// watcher alone.
+    search: bool,
+}
+
+impl Notes {
+    /// Sorts one notification in; anything else is ignored.
+    fn sort(&mut self, payload: &str) {
+        let (into, id) = match payload.split_once(':') {
+            Some(("show", id)) => (&mut self.dirty, id),
+            Some(("page", id)) => (&mut self.pages, id),
+            Some(("search", _)) => {
+                self.search = true;
+                return;
+            }
+            _ => return,
+        };
+        into.extend(id.parse::<ShowId>().ok());
+    }
 }

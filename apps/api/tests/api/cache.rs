@@ -3,7 +3,8 @@
 //! and the page must show them within 200 ms; `ETag` / `If-None-Match` answer 304 and the tag
 //! moves with the content; a cached page never carries what RLS hides from a reader; after the
 //! listener's connection is killed the cache starts over; without the listener it serves nothing;
-//! it holds at most `SHOW_CACHE_MAX_ENTRIES` pages and reports its size.
+//! it holds at most `SHOW_CACHE_MAX_ENTRIES` pages and reports its size. Search results likewise:
+//! a catalogue write through psql shows in them within 200 ms, and other writes keep them.
 
 use std::time::{Duration, Instant};
 
@@ -207,6 +208,107 @@ async fn cache_shows_psql_writes_on_the_page_within_200_ms() {
 }
 
 #[actix_web::test]
+async fn cache_shows_psql_catalog_writes_in_search_within_200_ms() {
+    let db = TestDatabase::new().await;
+    let mut conn = db.conn().await;
+    let sample = fixtures::show(&mut conn, 2).await;
+    let state = cached_state(&db, |_| {});
+    let (base, _server) = serve(state.clone());
+    let search = |q: &str| format!("{base}/v1/search?limit=5&q={}", q.replace(' ', "+"));
+    let names = |hits: &Value, field: &str| -> Vec<String> {
+        (hits.as_array().unwrap().iter())
+            .map(|hit| hit[field].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+
+    // A new artist: the empty answer held for its name goes.
+    let uri = search("Quuxly Zebrafont");
+    assert!(
+        warm(&state, &uri).await.body["artists"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    sql(
+        &mut conn,
+        "INSERT INTO artists (name, slug) VALUES ('Quuxly Zebrafont', 'quuxly-zebrafont')",
+    )
+    .await;
+    let took = until(&uri, |found| {
+        names(&found["artists"], "name") == ["Quuxly Zebrafont"]
+    })
+    .await;
+    assert_fresh("a new artist", took);
+
+    // What a hit shows: an artist's image, a song's new title, a venue's city.
+    let changes = [
+        (
+            search("Quuxly Zebrafont"),
+            "UPDATE artists SET image_url = 'https://img.example/q.jpg' WHERE slug = 'quuxly-zebrafont'".to_owned(),
+            "artists",
+            "image_url",
+            "https://img.example/q.jpg",
+        ),
+        (
+            search("Vexillo Anthem"),
+            format!(
+                "UPDATE songs SET title = 'Vexillo Anthem' WHERE id = '{}'",
+                sample.songs[0].id
+            ),
+            "songs",
+            "title",
+            "Vexillo Anthem",
+        ),
+        (
+            search("Sample Hall"),
+            format!(
+                "UPDATE venues SET city = 'Zebraton' WHERE id = '{}'",
+                sample.venue.id
+            ),
+            "venues",
+            "city",
+            "Zebraton",
+        ),
+    ];
+    for (uri, statement, kind, field, expected) in changes {
+        warm(&state, &uri).await;
+        sql(&mut conn, &statement).await;
+        let took = until(&uri, |found| {
+            names(&found[kind], field).into_iter().next().as_deref() == Some(expected)
+        })
+        .await;
+        assert_fresh(&statement, took);
+    }
+
+    // A write to nothing a search shows keeps what is held: the next answer is from memory.
+    let uri = search("Quuxly Zebrafont");
+    warm(&state, &uri).await;
+    sql(
+        &mut conn,
+        "UPDATE artists SET popularity = 99, trending_score = 5 WHERE slug = 'quuxly-zebrafont'",
+    )
+    .await;
+    tokio::time::sleep(FRESH).await;
+    let before = state.cache.stats();
+    assert!(before.searches > 0, "{before:?}");
+    get(&uri, None).await;
+    assert_eq!(state.cache.stats().hits, before.hits + 1);
+
+    // A removed artist leaves the results.
+    sql(
+        &mut conn,
+        "DELETE FROM artists WHERE slug = 'quuxly-zebrafont'",
+    )
+    .await;
+    let took = until(&uri, |found| {
+        found["artists"].as_array().unwrap().is_empty()
+    })
+    .await;
+    assert_fresh("a removed artist", took);
+    assert!(state.cache.stats().invalidations >= 5);
+}
+
+#[actix_web::test]
 async fn cache_etags_answer_304_and_change_after_a_write() {
     let db = TestDatabase::new().await;
     let mut conn = db.conn().await;
@@ -218,6 +320,7 @@ async fn cache_etags_answer_304_and_change_after_a_write() {
     for uri in [
         format!("{base}/v1/shows/{}", sample.show.id),
         format!("{base}/v1/shows/trending"),
+        format!("{base}/v1/search?q=sample+artist"),
     ] {
         // The tag is the same from memory as from the database.
         let first = get(&uri, None).await;

@@ -12,7 +12,8 @@ use theset_database::models::{
 use theset_database::schema::{fan_standings, setlist_songs, setlists};
 use theset_database::testing::{TestDatabase, fixtures};
 use theset_database::{
-    AsyncPgConnection, Closed, Error, PredictionKind, SetlistType, UserRole, VoteType, scoring,
+    AsyncPgConnection, Claims, Closed, Error, PredictionKind, SetlistType, UserRole, VoteType,
+    scoring,
 };
 
 async fn move_show(conn: &mut AsyncPgConnection, show: &Show, days: i64) {
@@ -75,6 +76,35 @@ async fn a_started_show_refuses_every_writer_but_moderation() {
         matches!(&vote, Err(Error::CheckViolation { constraint }) if constraint == "votes_crowd_setlist_only"),
         "{vote:?}"
     );
+    // So too for the API's fan, under RLS, to whom the prediction is hidden: the rule reads the
+    // setlist as it is, not as the caller may see it (it once read nothing, and let the vote in).
+    let mut api = db.conn_as("theset_api").await;
+    let hidden = Vote::cast_as(
+        &mut api,
+        &Claims::authenticated(other.id, None),
+        entry.id,
+        VoteType::Up,
+    )
+    .await
+    .map_err(Error::from);
+    assert!(
+        matches!(&hidden, Err(Error::CheckViolation { constraint }) if constraint == "votes_crowd_setlist_only"),
+        "{hidden:?}"
+    );
+    let counts: (i32, i64) = setlist_songs::table
+        .find(entry.id)
+        .select((
+            setlist_songs::upvotes,
+            theset_database::schema::votes::table
+                .filter(theset_database::schema::votes::setlist_song_id.eq(entry.id))
+                .count()
+                .single_value()
+                .assume_not_null(),
+        ))
+        .first(&mut owner)
+        .await
+        .unwrap();
+    assert_eq!(counts, (0, 0), "nothing was written");
 
     move_show(&mut owner, &sample.show, -1).await;
     for conn in [&mut owner, &mut service] {

@@ -3202,7 +3202,10 @@ export interface operations {
                 /** @description Page size, 1 to 100 (20 when absent) */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description An `ETag` of an earlier answer: 304 while it is current */
+                "If-None-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3211,11 +3214,22 @@ export interface operations {
             /** @description Artists, songs and venues, each ranked */
             200: {
                 headers: {
+                    /** @description Strong tag of the content */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResults"];
                 };
+            };
+            /** @description Not modified: the tag of `If-None-Match` is current */
+            304: {
+                headers: {
+                    /** @description Strong tag of the content */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A malformed parameter or body, named in `detail` */
             400: {
