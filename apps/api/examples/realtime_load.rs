@@ -14,6 +14,7 @@
 //! with N streams open on the show (which must then all end on the final counts).
 //!
 //! realtime_load subscribe --base URL --show ID --subscribers N --rate R --seconds S --database-url URL
+//!   [--votes-base URL] (votes to another API process than the streams')
 //! realtime_load throughput --base URL --show ID --clients C --seconds S [--subscribers N]
 //! (SUPABASE_JWT_SECRET signs the voters' tokens.)
 #![allow(
@@ -43,6 +44,8 @@ use tokio::sync::Semaphore;
 struct Args {
     mode: String,
     base: String,
+    /// Where votes go (`--votes-base`; default `--base`): another API process than the streams'.
+    votes_base: String,
     show: String,
     subscribers: usize,
     rate: f64,
@@ -63,6 +66,9 @@ fn args() -> Args {
     Args {
         mode: raw.first().cloned().unwrap_or_default(),
         base: get("--base").expect("--base"),
+        votes_base: get("--votes-base")
+            .or_else(|| get("--base"))
+            .expect("--base"),
         show: get("--show").expect("--show"),
         subscribers: get("--subscribers").map_or(0, |v| v.parse().unwrap()),
         rate: get("--rate").map_or(200.0, |v| v.parse().unwrap()),
@@ -747,7 +753,7 @@ async fn subscribe_mode(args: Args) {
             sent.clone(),
             vote_ms.clone(),
             secret.clone(),
-            args.base.clone(),
+            args.votes_base.clone(),
             voters_all.clone(),
         );
         let song = song.clone();
