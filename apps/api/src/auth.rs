@@ -459,7 +459,7 @@ impl FromRequest for MaybeCaller {
 }
 
 /// The verifier and the bearer token of a request, read before any await.
-fn bearer(req: &HttpRequest) -> Result<(SharedVerifier, String), ApiError> {
+pub(crate) fn bearer(req: &HttpRequest) -> Result<(SharedVerifier, String), ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(ApiError::internal)?;

@@ -278,11 +278,11 @@ impl ShowCache {
     /// (`load` as for [`Self::show_page`].)
     pub async fn search<F: Future<Output = ApiResult<Body>>>(
         &self,
-        query: &str,
+        query: String,
         limit: i64,
         load: impl FnOnce(bool) -> F,
     ) -> ApiResult<Arc<Body>> {
-        let key = (query.to_owned(), limit);
+        let key = (query, limit);
         let max = self.max_searches;
         let find = |state: &mut State| state.searches.get(&key).cloned();
         self.read_through(max > 0, find, load, |state, ticket, body| {

@@ -395,10 +395,8 @@ fn forbid_nul_in_requests(document: &mut serde_json::Value) {
                 object.insert("pattern".to_owned(), Value::from(NO_NUL));
             }
         }
-        for key in ["properties"] {
-            if let Some(Value::Object(properties)) = object.get_mut(key) {
-                properties.values_mut().for_each(mark);
-            }
+        if let Some(Value::Object(properties)) = object.get_mut("properties") {
+            properties.values_mut().for_each(mark);
         }
         for key in ["items", "additionalProperties"] {
             if let Some(inner) = object.get_mut(key) {
@@ -532,8 +530,14 @@ fn link_responses(document: &mut serde_json::Value) {
     }
 }
 
-/// The document as JSON text, stable across runs (the committed copy is compared with it).
-pub fn document() -> String {
+/// The document as JSON text, stable across runs (the committed copy is compared with it);
+/// built once per process (some 170 KB of JSON), not per request.
+pub fn document() -> &'static str {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(build_document)
+}
+
+fn build_document() -> String {
     let Ok(mut document) = serde_json::to_value(ApiDoc::openapi()) else {
         return "{}".to_owned();
     };

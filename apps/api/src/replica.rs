@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, http::header, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{LocalBoxFuture, ready};
 use theset_database::ids::UserId;
 use theset_database::{DatabaseConfig, DbPool, PooledConnection};
@@ -261,26 +261,21 @@ impl FromRequest for PublicReads {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>();
-        let Some(replica) = state.and_then(|s| s.replica.clone()) else {
+        let Some(replica) = (req.app_data::<web::Data<AppState>>()).and_then(|s| s.replica.clone())
+        else {
             return Box::pin(ready(Ok(Self { on_standby: false })));
         };
         // Who reads matters only while some caller's write is unseen on the standby.
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned())
+        let bearer = crate::auth::bearer(req)
+            .ok()
             .filter(|_| replica.has_writers());
-        let (Some(token), Some(state)) = (token, state.cloned()) else {
+        let Some((jwt, token)) = bearer else {
             return Box::pin(ready(Ok(Self {
                 on_standby: replica.serves(None),
             })));
         };
         Box::pin(async move {
-            let reader = state.jwt.verify(&token).await.ok().map(|claims| claims.sub);
+            let reader = jwt.verify(&token).await.ok().map(|claims| claims.sub);
             Ok(Self {
                 on_standby: replica.serves(reader),
             })

@@ -62,7 +62,7 @@ pub async fn search(
     };
     Ok(state
         .cache
-        .search(&searched, limit, read)
+        .search(searched, limit, read)
         .await?
         .respond(&req))
 }

@@ -71,7 +71,7 @@ async fn served_document_covers_every_route_and_matches_the_committed_one() {
 #[test]
 fn links_lead_to_real_operations_with_values_the_response_has() {
     let document: serde_json::Value =
-        serde_json::from_str(&theset_api::openapi::document()).unwrap();
+        serde_json::from_str(theset_api::openapi::document()).unwrap();
     let mut operations = std::collections::HashMap::new();
     for item in document["paths"].as_object().unwrap().values() {
         for operation in item.as_object().unwrap().values() {

@@ -259,7 +259,7 @@ async fn every_code_is_produced() {
 #[test]
 fn every_code_is_documented() {
     let document: serde_json::Value =
-        serde_json::from_str(&theset_api::openapi::document()).unwrap();
+        serde_json::from_str(theset_api::openapi::document()).unwrap();
     let documented: BTreeSet<&str> = document["components"]["schemas"]["Code"]["enum"]
         .as_array()
         .expect("the Code schema lists its values")

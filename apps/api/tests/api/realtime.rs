@@ -544,7 +544,7 @@ async fn bad_requests_are_problems_and_realtime_can_be_switched_off() {
 /// Checks an event's data against the schema the document names for it (`x-theset-events` of
 /// the stream's operation), resolving references within the document.
 fn assert_documented(stream_path: &str, event: &SseEvent) {
-    let document: Value = serde_json::from_str(&theset_api::openapi::document()).unwrap();
+    let document: Value = serde_json::from_str(theset_api::openapi::document()).unwrap();
     let schema_ref = document["paths"][stream_path]["get"]["x-theset-events"][&event.name].clone();
     assert!(
         schema_ref.is_object(),
